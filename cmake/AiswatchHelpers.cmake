@@ -1,0 +1,41 @@
+# The two helpers every library and test goes through, so that warnings, sanitizers and labels
+# are set in one place (the habit comes from Redpanda's cmake/).
+
+set(AISWATCH_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion)
+if(AISWATCH_WERROR)
+  list(APPEND AISWATCH_WARNINGS -Werror)
+endif()
+
+if(AISWATCH_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# aiswatch_library(NAME SOURCES ... DEPS ...): a static library for one pipeline stage, named
+# aiswatch_NAME, whose headers are included as "NAME/header.h" from daemon/.
+function(aiswatch_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(aiswatch_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(aiswatch_${name} PUBLIC ${PROJECT_SOURCE_DIR}/daemon)
+  target_compile_options(aiswatch_${name} PRIVATE ${AISWATCH_WARNINGS})
+  target_link_libraries(aiswatch_${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# aiswatch_test(NAME SOURCES ... DEPS ... LABELS ...): a GoogleTest executable registered with
+# ctest, each test case a ctest test, labelled unit (default), integration, fuzz or bench.
+function(aiswatch_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_compile_options(${name} PRIVATE ${AISWATCH_WARNINGS})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  target_compile_definitions(${name} PRIVATE
+    AISWATCH_SHARED_DATA_DIR="${PROJECT_SOURCE_DIR}/../shared/data"
+    AISWATCH_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data")
+  gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" DISCOVERY_TIMEOUT 60)
+endfunction()
+
+include(GoogleTest)

@@ -1,0 +1,1 @@
+// Placeholder until the decode command lands.

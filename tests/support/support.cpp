@@ -1,0 +1,1 @@
+// Test support library: helpers shared by several test executables live beside this file.

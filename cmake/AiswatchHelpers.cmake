@@ -11,6 +11,17 @@ if(AISWATCH_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+# libFuzzer needs the code under test built with its coverage instrumentation. Libraries get
+# -fsanitize=fuzzer-no-link (instrumentation without libFuzzer's main); only the fuzz targets in
+# tests/fuzz/ link -fsanitize=fuzzer. Executables that link an instrumented library (aiswatchd)
+# take the flag at link time too so the coverage callbacks resolve.
+if(AISWATCH_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "AISWATCH_FUZZ needs clang (libFuzzer); use the fuzz preset")
+  endif()
+  set(AISWATCH_FUZZ_INSTRUMENT -fsanitize=fuzzer-no-link)
+endif()
+
 # aiswatch_library(NAME SOURCES ... DEPS ...): a static library for one pipeline stage, named
 # aiswatch_NAME, whose headers are included as "NAME/header.h" from daemon/.
 function(aiswatch_library name)
@@ -19,6 +30,10 @@ function(aiswatch_library name)
   target_include_directories(aiswatch_${name} PUBLIC ${PROJECT_SOURCE_DIR}/daemon)
   target_compile_options(aiswatch_${name} PRIVATE ${AISWATCH_WARNINGS})
   target_link_libraries(aiswatch_${name} PUBLIC ${ARG_DEPS})
+  if(AISWATCH_FUZZ_INSTRUMENT)
+    target_compile_options(aiswatch_${name} PRIVATE ${AISWATCH_FUZZ_INSTRUMENT})
+    target_link_options(aiswatch_${name} INTERFACE ${AISWATCH_FUZZ_INSTRUMENT})
+  endif()
 endfunction()
 
 # aiswatch_test(NAME SOURCES ... DEPS ... LABELS ...): a GoogleTest executable registered with

@@ -36,8 +36,8 @@ std::vector<std::string> make_position_lines(std::size_t count, uint32_t seed) {
   std::mt19937 rng(seed);
   std::uniform_int_distribution<uint32_t> mmsi(201'000'000, 775'999'999);
   std::uniform_real_distribution<double> lon(-180.0, 180.0), lat(-90.0, 90.0);
-  std::uniform_int_distribution<int> speed(0, 300), course(0, 3599), heading(0, 359),
-      second(0, 59), turn(-126, 126), status(0, 8), kind(0, 9);
+  std::uniform_int_distribution<int> speed(0, 300), course(0, 3599), heading(0, 359), second(0, 59),
+      turn(-126, 126), status(0, 8), kind(0, 9);
   std::uniform_int_distribution<uint32_t> radio(0, (1u << 19) - 1);
 
   std::vector<std::string> lines;

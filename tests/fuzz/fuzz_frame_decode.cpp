@@ -27,7 +27,6 @@
 #include "ais/message.h"
 #include "nmea/framer.h"
 
-
 namespace {
 
 using namespace aiswatch;
@@ -45,11 +44,17 @@ class Flatten {
   explicit Flatten(std::string& out) : out_(out) {}
 
   template <class F, class T>
-  void u(const F& f, T& value) { put(f.name, std::to_string(static_cast<uint64_t>(value))); }
+  void u(const F& f, T& value) {
+    put(f.name, std::to_string(static_cast<uint64_t>(value)));
+  }
   template <class F, class T>
-  void i(const F& f, T& value) { put(f.name, std::to_string(static_cast<int64_t>(value))); }
+  void i(const F& f, T& value) {
+    put(f.name, std::to_string(static_cast<int64_t>(value)));
+  }
   template <class F>
-  void b(const F& f, bool& value) { put(f.name, value ? "1" : "0"); }
+  void b(const F& f, bool& value) {
+    put(f.name, value ? "1" : "0");
+  }
   template <class F, class T>
   void opt(const F& f, std::optional<T>& value) {
     put(f.name, value ? std::to_string(static_cast<uint64_t>(*value)) : "-");
@@ -65,9 +70,13 @@ class Flatten {
     put(f.name, value ? std::to_string(static_cast<int>(*value)) : "-");
   }
   template <class F, class T>
-  void text(const F& f, T& value) { put(f.name, value.view()); }
+  void text(const F& f, T& value) {
+    put(f.name, value.view());
+  }
   template <class F, class T>
-  void text_extension(const F& f, T& value) { put(f.name, value.view()); }
+  void text_extension(const F& f, T& value) {
+    put(f.name, value.view());
+  }
   template <class F, class T>
   void data(const F& f, T& value) {
     std::string bits = std::to_string(value.bits) + ":";
@@ -113,16 +122,15 @@ void check_round_trip(const ais::Message& decoded, std::string_view armored) {
   ais::Message again;
   const ais::DecodeStatus status = ais::decode(encoded.armored, encoded.fill_bits, again);
   if (status != ais::DecodeStatus::ok) {
-    fail("re-encoded message does not decode",
-         std::string(armored) + " -> " + encoded.armored + " status " +
-             std::string(ais::to_string(status)));
+    fail("re-encoded message does not decode", std::string(armored) + " -> " + encoded.armored +
+                                                   " status " +
+                                                   std::string(ais::to_string(status)));
   }
   const std::string before = flatten(decoded);
   const std::string after = flatten(again);
   if (before != after) {
-    fail("round trip changed the message",
-         std::string(armored) + " -> " + encoded.armored + "\n  before: " + before +
-             "\n  after:  " + after);
+    fail("round trip changed the message", std::string(armored) + " -> " + encoded.armored +
+                                               "\n  before: " + before + "\n  after:  " + after);
   }
 }
 

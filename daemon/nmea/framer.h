@@ -78,13 +78,19 @@ struct FramerConfig {
   // A longer line is malformed (NMEA 0183 allows 82 characters; real feeds add tag blocks and
   // trailing metadata, and exactEarth sends over-long single sentences).
   std::size_t max_line_length = 1'024;
+  // Some writers put a placeholder `*00` on every tag block instead of its checksum (all 100
+  // lines of amsa-risky/nmea-timestamped.txt: `\c:1420030798*00\!ABVDM,...`). Strict by default
+  // (such a tag block is bad_tag_block); set for a feed known to do this, so that `*00` means
+  // "no checksum" and only a wrong non-zero checksum rejects the line.
+  bool accept_unset_tag_block_checksum = false;
 };
 
 struct FramerStats {
   uint64_t lines = 0;           // every line pushed
   uint64_t blank_lines = 0;
   uint64_t timing_sentences = 0;
-  uint64_t sentences = 0;       // AIS sentences accepted (fragments included)
+  uint64_t sentences = 0;       // AIS sentences (lines) that ended up in a payload: the
+                                // fragments of a dropped message are counted as rejected instead
   uint64_t payloads = 0;        // complete messages produced
   std::array<uint64_t, reject_reason_count> rejected{};
 
@@ -117,6 +123,9 @@ class Framer {
   void flush();
 
   std::size_t pending_messages() const;
+  // Lines buffered in incomplete messages, not yet counted anywhere. At every moment
+  //   lines == blank_lines + timing_sentences + sentences + rejected_total() + pending_sentences()
+  std::size_t pending_sentences() const;
   const FramerStats& stats() const { return stats_; }
 
  private:

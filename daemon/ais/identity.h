@@ -3,6 +3,7 @@
 // Identification Digits (ITU MID table), the kind of station the MMSI belongs to (ITU-R M.585),
 // and the IMO number's check digit.
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "ais/message.h"
@@ -22,8 +23,11 @@ struct MmsiIdentity {
 };
 MmsiIdentity classify_mmsi(uint32_t mmsi);
 
-// The flag state a MID is allocated to, or nullptr for an unallocated MID.
+// The flag state a MID is allocated to, or nullptr for an unallocated MID. O(1): one array load.
 const FlagState* flag_for_mid(uint16_t mid);
+
+// Every allocation of the ITU MID table (mid_table.cpp, which cites its sources), sorted by MID.
+std::span<const FlagState> mid_table();
 
 // Stable snake_case name of a category, for JSON and logs.
 std::string_view to_string(MmsiCategory category);

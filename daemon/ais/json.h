@@ -63,6 +63,10 @@ inline JsonEnvelope envelope_of(const nmea::Payload& payload) {
 void append_json(std::string& out, const Message& message);
 // The same, with the envelope's keys added at the end of the object.
 void append_json(std::string& out, const Message& message, const JsonEnvelope& envelope);
+// The same, with the envelope of the framed payload the message was decoded from.
+inline void append_json(std::string& out, const Message& message, const nmea::Payload& payload) {
+  append_json(out, message, envelope_of(payload));
+}
 
 // gpsd's legends, exposed for tests and other outputs. Out-of-range codes get gpsd's
 // "INVALID ..." strings.

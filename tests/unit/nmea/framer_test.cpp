@@ -43,12 +43,12 @@ void expect_accounted(const Framer& f) {
                          f.pending_sentences());
 }
 
-TEST(NmeaChecksum, MatchesRealSentence) {
+TEST(nmea_checksum, MatchesRealSentence) {
   EXPECT_EQ(nmea_checksum("AIVDM,1,1,,B,14Wtnn002SGLde:BbrBmdTLF0Vql,0"), 0x6E);
   EXPECT_EQ(nmea_checksum(""), 0);
 }
 
-TEST(NmeaRejectReason, NamesAreStable) {
+TEST(nmea_reject_reason, NamesAreStable) {
   EXPECT_EQ(to_string(RejectReason::bad_checksum), "bad_checksum");
   EXPECT_EQ(to_string(RejectReason::malformed), "malformed");
   EXPECT_EQ(to_string(RejectReason::orphan_fragment), "orphan_fragment");
@@ -57,7 +57,7 @@ TEST(NmeaRejectReason, NamesAreStable) {
   EXPECT_EQ(to_string(RejectReason::bad_tag_block), "bad_tag_block");
 }
 
-TEST(NmeaFramer, AcceptsPlainSentence) {
+TEST(nmea_framer, AcceptsPlainSentence) {
   Framer framer;
   Payload p;
   ASSERT_EQ(framer.push(plain, p), LineOutcome::payload);
@@ -74,7 +74,7 @@ TEST(NmeaFramer, AcceptsPlainSentence) {
   EXPECT_EQ(framer.stats().sentences, 1u);
 }
 
-TEST(NmeaFramer, AcceptsAnyTalkerAndOwnShip) {
+TEST(nmea_framer, AcceptsAnyTalkerAndOwnShip) {
   Framer framer;
   Payload p;
   // Real, amsa-risky/ais.txt.gz.
@@ -89,7 +89,7 @@ TEST(NmeaFramer, AcceptsAnyTalkerAndOwnShip) {
   }
 }
 
-TEST(NmeaFramer, ChannelsAB12OrEmpty) {
+TEST(nmea_framer, ChannelsAB12OrEmpty) {
   Framer framer;
   Payload p;
   for (std::string channel : {"A", "B", "1", "2", ""}) {
@@ -103,7 +103,7 @@ TEST(NmeaFramer, ChannelsAB12OrEmpty) {
             RejectReason::malformed);
 }
 
-TEST(NmeaFramer, CrLfAndSurroundingWhitespace) {
+TEST(nmea_framer, CrLfAndSurroundingWhitespace) {
   Framer framer;
   Payload p;
   for (std::string line : {std::string(plain) + "\n", std::string(plain) + "\r\n",
@@ -113,7 +113,7 @@ TEST(NmeaFramer, CrLfAndSurroundingWhitespace) {
   }
 }
 
-TEST(NmeaFramer, BlankLines) {
+TEST(nmea_framer, BlankLines) {
   Framer framer;
   Payload p;
   EXPECT_EQ(framer.push("", p), LineOutcome::blank);
@@ -123,7 +123,7 @@ TEST(NmeaFramer, BlankLines) {
   expect_accounted(framer);
 }
 
-TEST(NmeaFramer, RejectsBadChecksum) {
+TEST(nmea_framer, RejectsBadChecksum) {
   Framer framer;
   // Real, amsa-risky/ais.txt.gz: two sentences spliced by a lost line ending.
   EXPECT_EQ(reject_of(framer,
@@ -138,7 +138,7 @@ TEST(NmeaFramer, RejectsBadChecksum) {
   EXPECT_EQ(framer.stats()[RejectReason::bad_checksum], 2u);
 }
 
-TEST(NmeaFramer, RejectsMalformed) {
+TEST(nmea_framer, RejectsMalformed) {
   Framer framer;
   for (std::string line : {
            std::string("!AIVDM,1,1,,B,14Wtnn002SGLde:BbrBmdTLF0Vql,0"),    // no checksum
@@ -168,7 +168,7 @@ TEST(NmeaFramer, RejectsMalformed) {
   expect_accounted(framer);
 }
 
-TEST(NmeaFramer, RejectsOverlongLineAsMalformed) {
+TEST(nmea_framer, RejectsOverlongLineAsMalformed) {
   FramerConfig config;
   config.max_line_length = 60;
   Framer framer(config);
@@ -178,7 +178,7 @@ TEST(NmeaFramer, RejectsOverlongLineAsMalformed) {
   EXPECT_EQ(framer.push(plain, p), LineOutcome::payload);
 }
 
-TEST(NmeaFramer, SkipsOtherSentencesAsUnsupported) {
+TEST(nmea_framer, SkipsOtherSentencesAsUnsupported) {
   Framer framer;
   // Real, amsa-risky/ais.txt.gz.
   for (std::string_view line : {
@@ -201,7 +201,7 @@ TEST(NmeaFramer, SkipsOtherSentencesAsUnsupported) {
   EXPECT_EQ(framer.stats()[RejectReason::unsupported_sentence], 7u);
 }
 
-TEST(NmeaTagBlock, ParsesSourceAndTimeInSeconds) {
+TEST(nmea_tag_block, ParsesSourceAndTimeInSeconds) {
   Framer framer;
   Payload p;
   ASSERT_EQ(framer.push(tagged, p, {}, 5), LineOutcome::payload);
@@ -211,7 +211,7 @@ TEST(NmeaTagBlock, ParsesSourceAndTimeInSeconds) {
   EXPECT_EQ(p.time_source, EventTimeSource::tag_block);
 }
 
-TEST(NmeaTagBlock, TimeInMillisecondsWhenTooLargeForSeconds) {
+TEST(nmea_tag_block, TimeInMillisecondsWhenTooLargeForSeconds) {
   Framer framer;
   Payload p;
   ASSERT_EQ(framer.push(tag("c:1711411200123,s:rx1") + std::string(plain), p),
@@ -227,7 +227,7 @@ TEST(NmeaTagBlock, TimeInMillisecondsWhenTooLargeForSeconds) {
   EXPECT_EQ(p.event_time_ms, 1711411200000);
 }
 
-TEST(NmeaTagBlock, RejectsBadTagBlocks) {
+TEST(nmea_tag_block, RejectsBadTagBlocks) {
   Framer framer;
   const std::string s(plain);
   EXPECT_EQ(reject_of(framer, R"(\s:rEV02,c:1334337317*59\)" + s), RejectReason::bad_tag_block);
@@ -242,7 +242,7 @@ TEST(NmeaTagBlock, RejectsBadTagBlocks) {
   EXPECT_EQ(framer.stats()[RejectReason::bad_tag_block], 7u);
 }
 
-TEST(NmeaTagBlock, PlaceholderChecksumZeroOnlyWhenConfigured) {
+TEST(nmea_tag_block, PlaceholderChecksumZeroOnlyWhenConfigured) {
   // Real, amsa-risky/nmea-timestamped.txt: every tag block there carries `*00`.
   constexpr std::string_view line =
       R"(\c:1420030798*00\!ABVDM,1,1,4,B,17P;HV?P008F98Il;EC1mOwL0@KP,0*22)";
@@ -259,7 +259,7 @@ TEST(NmeaTagBlock, PlaceholderChecksumZeroOnlyWhenConfigured) {
             RejectReason::bad_tag_block);
 }
 
-TEST(NmeaTime, TrailingTimeInMilliseconds) {
+TEST(nmea_time, TrailingTimeInMilliseconds) {
   Framer framer;
   Payload p;
   // Real, amsa-risky/exact-earth-augmented.txt.
@@ -270,7 +270,7 @@ TEST(NmeaTime, TrailingTimeInMilliseconds) {
   EXPECT_EQ(p.fill_bits, 4);
 }
 
-TEST(NmeaTime, TrailingTimeInSeconds) {
+TEST(nmea_time, TrailingTimeInSeconds) {
   Framer framer;
   Payload p;
   // Real, amsa-risky/ais.txt.gz.
@@ -280,7 +280,7 @@ TEST(NmeaTime, TrailingTimeInSeconds) {
   EXPECT_EQ(p.time_source, EventTimeSource::trailing);
 }
 
-TEST(NmeaTime, LeadingTimeWithFraction) {
+TEST(nmea_time, LeadingTimeWithFraction) {
   Framer framer;
   Payload p;
   // Real, simpleais/sample.ais.
@@ -293,7 +293,7 @@ TEST(NmeaTime, LeadingTimeWithFraction) {
   EXPECT_EQ(reject_of(framer, "1452468552.x " + std::string(plain)), RejectReason::malformed);
 }
 
-TEST(NmeaTime, ArrivalWhenLineHasNoTime) {
+TEST(nmea_time, ArrivalWhenLineHasNoTime) {
   Framer framer;
   Payload p;
   ASSERT_EQ(framer.push(plain, p, "feed", 1'700'000'000'000), LineOutcome::payload);
@@ -301,7 +301,7 @@ TEST(NmeaTime, ArrivalWhenLineHasNoTime) {
   EXPECT_EQ(p.time_source, EventTimeSource::arrival);
 }
 
-TEST(NmeaTime, TagBlockWinsOverLineTimesAndArrival) {
+TEST(nmea_time, TagBlockWinsOverLineTimesAndArrival) {
   Framer framer;
   Payload p;
   ASSERT_EQ(framer.push("1452468552.938 " + tag("c:1334337317") + std::string(plain) +
@@ -316,7 +316,7 @@ TEST(NmeaTime, TagBlockWinsOverLineTimesAndArrival) {
   EXPECT_EQ(p.time_source, EventTimeSource::leading);
 }
 
-TEST(NmeaGatehouse, TimesTheSentenceThatFollows) {
+TEST(nmea_gatehouse, TimesTheSentenceThatFollows) {
   Framer framer;
   Payload p;
   // Real, dma-aislib/stream_example.txt: the last $PGHP field (2B) is the next checksum.
@@ -333,7 +333,7 @@ TEST(NmeaGatehouse, TimesTheSentenceThatFollows) {
   expect_accounted(framer);
 }
 
-TEST(NmeaGatehouse, TimesAGroupByXorOfItsChecksums) {
+TEST(nmea_gatehouse, TimesAGroupByXorOfItsChecksums) {
   Framer framer;
   Payload p;
   // Real, dma-aislib/stream_example.txt: 0x65 ^ 0x17 == 0x72.
@@ -347,7 +347,7 @@ TEST(NmeaGatehouse, TimesAGroupByXorOfItsChecksums) {
   EXPECT_EQ(p.fill_bits, 2);
 }
 
-TEST(NmeaGatehouse, MismatchedChecksumIsNotApplied) {
+TEST(nmea_gatehouse, MismatchedChecksumIsNotApplied) {
   Framer framer;
   Payload p;
   // Real, amsa-risky/exact-earth-augmented.txt: this $PGHP (51) belongs to another sentence;
@@ -361,7 +361,7 @@ TEST(NmeaGatehouse, MismatchedChecksumIsNotApplied) {
   EXPECT_EQ(p.event_time_ms, 1327992179443);
 }
 
-TEST(NmeaGatehouse, ZeroChecksumMatchesAnyAndTagBlockStillWins) {
+TEST(nmea_gatehouse, ZeroChecksumMatchesAnyAndTagBlockStillWins) {
   Framer framer;
   Payload p;
   // Real, dma-aislib/stream_example.txt: `00` precedes own-ship VDOs.
@@ -374,7 +374,7 @@ TEST(NmeaGatehouse, ZeroChecksumMatchesAnyAndTagBlockStillWins) {
   EXPECT_EQ(p.time_source, EventTimeSource::tag_block);
 }
 
-TEST(NmeaGatehouse, RejectsBadGatehouseSentences) {
+TEST(nmea_gatehouse, RejectsBadGatehouseSentences) {
   Framer framer;
   EXPECT_EQ(reject_of(framer, "$PGHP,1,2010,6,11,11,46,11,390,231,45,992190934,1,2B*5C"),
             RejectReason::bad_checksum);
@@ -392,7 +392,7 @@ constexpr std::string_view frag1 =
     "!AIVDM,2,1,5,A,53`eSP025ij108M:221<D60`4<f222222222220Q000005?G0>5CQ1D`,0*39";
 constexpr std::string_view frag2 = "!AIVDM,2,2,5,A,53mp88888888880,2*3A";
 
-TEST(NmeaReassembly, TwoFragments) {
+TEST(nmea_reassembly, TwoFragments) {
   Framer framer;
   Payload p;
   ASSERT_EQ(framer.push(frag1, p), LineOutcome::fragment);
@@ -407,7 +407,7 @@ TEST(NmeaReassembly, TwoFragments) {
   expect_accounted(framer);
 }
 
-TEST(NmeaReassembly, InterleavedOnChannelsAAndB) {
+TEST(nmea_reassembly, InterleavedOnChannelsAAndB) {
   Framer framer;
   Payload p;
   const std::string a1 = bang("AIVDM,2,1,3,A,55NBjP01mtGIL@CW;SM<D60P5Ld000000000000P0`<3557l0<50@kk@,0");
@@ -426,7 +426,7 @@ TEST(NmeaReassembly, InterleavedOnChannelsAAndB) {
   expect_accounted(framer);
 }
 
-TEST(NmeaReassembly, DifferentFeedsNeverJoin) {
+TEST(nmea_reassembly, DifferentFeedsNeverJoin) {
   Framer framer;
   Payload p;
   ASSERT_EQ(framer.push(frag1, p, "feed-a"), LineOutcome::fragment);
@@ -434,7 +434,7 @@ TEST(NmeaReassembly, DifferentFeedsNeverJoin) {
   ASSERT_EQ(framer.push(frag2, p, "feed-a"), LineOutcome::payload);
 }
 
-TEST(NmeaReassembly, LostFragmentIsDroppedWhenANewMessageStarts) {
+TEST(nmea_reassembly, LostFragmentIsDroppedWhenANewMessageStarts) {
   Framer framer;
   Payload p;
   ASSERT_EQ(framer.push(frag1, p), LineOutcome::fragment);
@@ -447,14 +447,14 @@ TEST(NmeaReassembly, LostFragmentIsDroppedWhenANewMessageStarts) {
   expect_accounted(framer);
 }
 
-TEST(NmeaReassembly, FragmentWithoutItsStartIsOrphan) {
+TEST(nmea_reassembly, FragmentWithoutItsStartIsOrphan) {
   Framer framer;
   EXPECT_EQ(reject_of(framer, frag2), RejectReason::orphan_fragment);
   EXPECT_EQ(framer.pending_messages(), 0u);
   expect_accounted(framer);
 }
 
-TEST(NmeaReassembly, OutOfOrderFragmentKillsThePartialMessage) {
+TEST(nmea_reassembly, OutOfOrderFragmentKillsThePartialMessage) {
   Framer framer;
   Payload p;
   const std::string f1 = bang("AIVDM,3,1,7,B,55NBjP01mtGIL@CW;SM<D60P5Ld000000000000P0,0");
@@ -473,7 +473,7 @@ TEST(NmeaReassembly, OutOfOrderFragmentKillsThePartialMessage) {
   expect_accounted(framer);
 }
 
-TEST(NmeaReassembly, StaleByEventTime) {
+TEST(nmea_reassembly, StaleByEventTime) {
   Framer framer;  // 10 s
   Payload p;
   ASSERT_EQ(framer.push(frag1, p, {}, 1'000'000), LineOutcome::fragment);
@@ -486,7 +486,7 @@ TEST(NmeaReassembly, StaleByEventTime) {
   expect_accounted(framer);
 }
 
-TEST(NmeaReassembly, StaleByLineCountWithoutTime) {
+TEST(nmea_reassembly, StaleByLineCountWithoutTime) {
   FramerConfig config;
   config.max_fragment_age_lines = 3;
   Framer framer(config);
@@ -500,7 +500,7 @@ TEST(NmeaReassembly, StaleByLineCountWithoutTime) {
   expect_accounted(framer);
 }
 
-TEST(NmeaReassembly, StaleByCapacityDropsTheOldest) {
+TEST(nmea_reassembly, StaleByCapacityDropsTheOldest) {
   FramerConfig config;
   config.max_pending_messages = 2;
   Framer framer(config);
@@ -519,7 +519,7 @@ TEST(NmeaReassembly, StaleByCapacityDropsTheOldest) {
   expect_accounted(framer);
 }
 
-TEST(NmeaReassembly, FlushAndExpireCountLeftovers) {
+TEST(nmea_reassembly, FlushAndExpireCountLeftovers) {
   Framer framer;
   Payload p;
   ASSERT_EQ(framer.push(frag1, p, {}, 1'000), LineOutcome::fragment);
@@ -535,7 +535,7 @@ TEST(NmeaReassembly, FlushAndExpireCountLeftovers) {
   expect_accounted(framer);
 }
 
-TEST(NmeaReassembly, TagBlockGroupCarriesTimeAndSourceOfFirstFragment) {
+TEST(nmea_reassembly, TagBlockGroupCarriesTimeAndSourceOfFirstFragment) {
   Framer framer;
   Payload p;
   // Real, amsa-risky/exact-earth-with-tag-block.txt: fragment 2 has only `g:`.
@@ -556,7 +556,7 @@ TEST(NmeaReassembly, TagBlockGroupCarriesTimeAndSourceOfFirstFragment) {
   expect_accounted(framer);
 }
 
-TEST(NmeaReassembly, TagSourceSeparatesReceivers) {
+TEST(nmea_reassembly, TagSourceSeparatesReceivers) {
   Framer framer;
   Payload p;
   ASSERT_EQ(framer.push(tag("s:rx1") + std::string(frag1), p), LineOutcome::fragment);

@@ -50,8 +50,10 @@ enum class LineOutcome : uint8_t {
   rejected,  // see the reject reason; counted in stats
 };
 
-// A complete AIS message ready for the decoder. The string views point into the framer's own
-// buffers and stay valid until the next call to push() on the same framer.
+// A complete AIS message ready for the decoder. The string views stay valid until the next call
+// to push() on the same framer AND while the pushed line is alive: for a single-sentence message
+// they point into the line itself (no copy on the hot path), for a reassembled one into the
+// framer's own buffers.
 enum class EventTimeSource : uint8_t { none, tag_block, trailing, leading, gatehouse, arrival };
 
 struct Payload {

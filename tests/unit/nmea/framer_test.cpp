@@ -214,8 +214,9 @@ TEST(nmea_tag_block, ParsesSourceAndTimeInSeconds) {
 TEST(nmea_tag_block, TimeInMillisecondsWhenTooLargeForSeconds) {
   Framer framer;
   Payload p;
-  ASSERT_EQ(framer.push(tag("c:1711411200123,s:rx1") + std::string(plain), p),
-            LineOutcome::payload);
+  // A single sentence's views point into the line, so the line must outlive the checks.
+  const std::string line = tag("c:1711411200123,s:rx1") + std::string(plain);
+  ASSERT_EQ(framer.push(line, p), LineOutcome::payload);
   EXPECT_EQ(p.event_time_ms, 1711411200123);
   EXPECT_EQ(p.tag_source, "rx1");
   ASSERT_EQ(framer.push(tag("c:1711411200") + std::string(plain), p), LineOutcome::payload);

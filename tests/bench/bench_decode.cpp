@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ais/json.h"
 #include "alloc_counter.h"
 #include "frame_decode.h"
 #include "inputs.h"
@@ -87,6 +88,55 @@ void BM_frame_decode_mix(benchmark::State& state) {
       path.decoded);
 }
 BENCHMARK(BM_frame_decode_mix)->Unit(benchmark::kMillisecond);
+
+// Decode and gpsd-style JSON line for each message of the real captures: what `aiswatchd decode`
+// does per line, minus the write to stdout.
+void BM_json(benchmark::State& state) {
+  std::string error;
+  static const std::vector<std::string> lines =
+      bench::load_capture_lines(AISWATCH_SHARED_DATA_DIR, &error);
+  if (lines.empty()) {
+    state.SkipWithError(("shared captures not found: " + error).c_str());
+    return;
+  }
+  bench::FrameDecode path;
+  std::string json;
+  json.reserve(4096);
+  uint64_t bytes = 0;
+  run_lines(
+      state, lines,
+      [&](const std::string& line) {
+        if (!path.push(line)) return;
+        json.clear();
+        ais::append_json(json, path.message, path.payload);
+        json.push_back('\n');
+        bytes += json.size();
+        benchmark::DoNotOptimize(json.data());
+      },
+      path.decoded);
+  if (path.decoded > 0) {  // warm-up included: an average, not a rate
+    state.counters["json_bytes_per_msg"] =
+        static_cast<double>(bytes) / static_cast<double>(path.decoded);
+  }
+}
+BENCHMARK(BM_json)->Unit(benchmark::kMillisecond);
+
+// The same on the generated position reports.
+void BM_json_position(benchmark::State& state) {
+  bench::FrameDecode path;
+  std::string json;
+  json.reserve(4096);
+  run_lines(
+      state, position_lines(),
+      [&](const std::string& line) {
+        if (!path.push(line)) return;
+        json.clear();
+        ais::append_json(json, path.message, path.payload);
+        benchmark::DoNotOptimize(json.data());
+      },
+      path.decoded);
+}
+BENCHMARK(BM_json_position);
 
 }  // namespace
 

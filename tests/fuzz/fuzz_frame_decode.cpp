@@ -6,10 +6,10 @@
 //   pass 2: an arrival time that steps 250 ms a line (age in event time), two pending messages,
 //           a short maximum line length, tag-block checksums `*00` accepted.
 // After every line the framer's counts must add up (each line counted once, see framer.h).
-// Every payload is decoded; every decoded message is re-encoded and decoded again, and the two
-// decoded messages must agree field by field (walked with the same field tables the decoder
-// uses). Framer state must stay within its configured bound after every line and be empty after
-// flush(). A violation aborts with context, which libFuzzer reports as a crash.
+// Every payload is decoded and written as JSON; every decoded message is re-encoded and decoded
+// again, and the two decoded messages must agree field by field (walked with the same field tables
+// the decoder uses). Framer state must stay within its configured bound after every line and be
+// empty after flush(). A violation aborts with context, which libFuzzer reports as a crash.
 //
 // Seeds are in corpus/frame_decode/ (short hand-written inputs, and what fuzzing found from them);
 // frame_decode.dict holds the tokens of the format.
@@ -24,6 +24,7 @@
 
 #include "ais/decoder.h"
 #include "ais/encoder.h"
+#include "ais/json.h"
 #include "ais/message.h"
 #include "nmea/framer.h"
 
@@ -114,6 +115,111 @@ std::string flatten(const ais::Message& message) {
   return out;
 }
 
+// A strict JSON syntax check (RFC 8259), enough to catch bad escaping of six-bit text ('"' and
+// '\\' are six-bit characters), stray control characters, NaN/inf or a dangling comma.
+class JsonCheck {
+ public:
+  explicit JsonCheck(std::string_view text) : s_(text) {}
+  bool object_line() {
+    if (s_.find('\n') != std::string_view::npos) return false;
+    return peek() == '{' && value(0) && pos_ == s_.size();
+  }
+
+ private:
+  char peek() const { return pos_ < s_.size() ? s_[pos_] : '\0'; }
+  bool eat(char c) {
+    if (peek() != c) return false;
+    ++pos_;
+    return true;
+  }
+  bool literal(std::string_view word) {
+    if (s_.substr(pos_, word.size()) != word) return false;
+    pos_ += word.size();
+    return true;
+  }
+  static bool digit(char c) { return c >= '0' && c <= '9'; }
+  bool string() {
+    if (!eat('"')) return false;
+    while (pos_ < s_.size()) {
+      const auto c = static_cast<unsigned char>(s_[pos_++]);
+      if (c == '"') return true;
+      if (c < 0x20) return false;
+      if (c != '\\') continue;
+      const char e = peek();
+      ++pos_;
+      if (e == 'u') {
+        for (int k = 0; k < 4; ++k, ++pos_) {
+          const char h = peek();
+          if (!digit(h) && !(h >= 'a' && h <= 'f') && !(h >= 'A' && h <= 'F')) return false;
+        }
+      } else if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos || e == 0) {
+        return false;
+      }
+    }
+    return false;
+  }
+  bool number() {
+    eat('-');
+    if (eat('0')) {
+    } else if (digit(peek())) {
+      while (digit(peek())) ++pos_;
+    } else {
+      return false;
+    }
+    if (eat('.')) {
+      if (!digit(peek())) return false;
+      while (digit(peek())) ++pos_;
+    }
+    if (eat('e') || eat('E')) {
+      if (!eat('+')) eat('-');
+      if (!digit(peek())) return false;
+      while (digit(peek())) ++pos_;
+    }
+    return true;
+  }
+  bool value(int depth) {
+    if (depth > 8) return false;
+    switch (peek()) {
+      case '{': {
+        ++pos_;
+        if (eat('}')) return true;
+        do {
+          if (!string() || !eat(':') || !value(depth + 1)) return false;
+        } while (eat(','));
+        return eat('}');
+      }
+      case '[': {
+        ++pos_;
+        if (eat(']')) return true;
+        do {
+          if (!value(depth + 1)) return false;
+        } while (eat(','));
+        return eat(']');
+      }
+      case '"':
+        return string();
+      case 't':
+        return literal("true");
+      case 'f':
+        return literal("false");
+      case 'n':
+        return literal("null");
+      default:
+        return number();
+    }
+  }
+  std::string_view s_;
+  std::size_t pos_ = 0;
+};
+
+// The writer's contract: one valid JSON object on one line (JSON lines).
+void check_json(std::string_view json, std::string_view armored) {
+  if (!JsonCheck(json).object_line()) {
+    fail("JSON output is not one valid object on one line",
+         std::string(armored) + " -> " + std::string(json));
+  }
+}
+
 // Re-encode a decoded message and decode it again: the result must carry the same fields.
 // OtherMessage keeps only its header, so re-encoding it cannot reproduce the original.
 void check_round_trip(const ais::Message& decoded, std::string_view armored) {
@@ -149,6 +255,7 @@ void run(std::string_view input, const nmea::FramerConfig& config, bool with_arr
   nmea::Payload payload;
   ais::Message message;
   ais::DecodeStats decode_stats;
+  std::string json;
   int64_t arrival_ms = 1'600'000'000'000;
   std::size_t start = 0;
   while (start <= input.size()) {
@@ -175,6 +282,9 @@ void run(std::string_view input, const nmea::FramerConfig& config, bool with_arr
     const ais::DecodeStatus status = ais::decode(payload.armored, payload.fill_bits, message);
     decode_stats.count(status, message);
     if (status != ais::DecodeStatus::ok) continue;
+    json.clear();
+    ais::append_json(json, message, payload);
+    check_json(json, payload.armored);
     check_round_trip(message, payload.armored);
   }
   framer.expire(arrival_ms + 1'000'000);

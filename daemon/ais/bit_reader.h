@@ -1,21 +1,23 @@
 #pragma once
 // Reading the bits of an armoured AIS payload.
 //
-// The payload of `!AIVDM,1,1,,B,15N2Wl?P02oRV=nCBrNn3gvJ2@7T,0*1A` is
-// "15N2Wl?P02oRV=nCBrNn3gvJ2@7T": each character carries six bits (ITU-R M.1371-5 uses the NMEA
-// 0183 / IEC 61162-1 "six-bit armouring": '0'..'W' are 0..39 and '`'..'w' are 40..63, i.e. subtract
-// 48 and, when the result is over 40, subtract 8 more). The sentence's last field (here 0) is the
-// number of fill bits padded at the end to make whole characters, so the message is 6 * characters
-// - fill bits long.
+// The payload of `!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A` (gpsd's test/sample.aivdm) is
+// "15RTgt0PAso;90TKcjM8h6g208CQ": each character carries six bits (the NMEA 0183 / IEC 61162-1
+// six-bit armour: '0'..'W' are 0..39 and '`'..'w' are 40..63, i.e. subtract 48 and, when the
+// result is over 40, subtract 8 more). The sentence's last field (here 0) is the number of fill
+// bits padded at the end to make whole characters: the message is 6 * characters - fill bits long.
 //
-// unpack() turns the characters into big-endian 64-bit words (bit 0 of the message is the most
-// significant bit of word 0) and clears every bit past the end, fill bits included. A read is
-// then two shifts and an OR; a read that runs past the end yields zeros there and is recorded,
-// so the decoder can tell a short message from a field whose value happens to be zero. No heap,
-// no exceptions: the buffer is sized for the longest message AIS can carry.
+// unpack() turns each group of four characters into three bytes (bit 0 of the message is the
+// most significant bit of byte 0, as in base64 decoding) and clears every bit past the end, fill
+// bits included. A read is one unaligned 64-bit load, a byte swap and two shifts (the padded bit
+// reader of AIS-catcher); a read that runs past the end yields zeros there and is recorded, so the
+// decoder can tell a short message from a field whose value happens to be zero. No heap, no
+// exceptions: the buffer is sized for the longest message AIS can carry.
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace aiswatch::ais {
@@ -45,50 +47,44 @@ inline constexpr std::array<uint8_t, 256> sixbit_values = [] {
 
 class BitReader {
  public:
-  // Room for max_payload_bits plus one zero word, so that a read straddling the last valid word
-  // never indexes past the buffer.
-  static constexpr std::size_t word_count = (max_payload_bits + 63) / 64 + 1;
+  // Big-endian bytes of the message, then at least eight zero bytes so that a read near the end
+  // can always load a whole 64-bit word.
+  static constexpr std::size_t buffer_bytes = (max_payload_bits + 7) / 8 + 3 + 8;
 
   enum class UnpackStatus : uint8_t { ok, invalid_character, too_long };
 
   // Unpack `armored` with `fill_bits` (already checked to be 0..5) trailing fill bits.
   UnpackStatus unpack(std::string_view armored, unsigned fill_bits) {
-    if (armored.size() * 6 > max_payload_bits + fill_bits) return UnpackStatus::too_long;
-    bits_ = static_cast<unsigned>(armored.size() * 6) - fill_bits;
+    const std::size_t n = armored.size();
+    if (n * 6 > max_payload_bits + fill_bits) return UnpackStatus::too_long;
+    bits_ = static_cast<unsigned>(n * 6) - fill_bits;
     pos_ = 0;
     overrun_ = false;
 
-    uint64_t acc = 0;     // bits being gathered for words_[w], left-aligned
-    unsigned filled = 0;  // how many bits of acc are in use (always even, 0..62)
-    std::size_t w = 0;
-    uint8_t invalid = 0;
-    for (const char ch : armored) {
-      const uint8_t v = detail::sixbit_values[static_cast<unsigned char>(ch)];
-      invalid |= v;  // any 0xFF sets the top bits, which no valid value has
-      const uint64_t value = v & 0x3Fu;
-      if (filled <= 58) {
-        acc |= value << (58 - filled);
-        filled += 6;
-        if (filled == 64) {
-          words_[w++] = acc;
-          acc = 0;
-          filled = 0;
-        }
-      } else {  // 60 or 62 bits in use: the character spans two words
-        const unsigned spill = filled + 6 - 64;
-        acc |= value >> spill;
-        words_[w++] = acc;
-        acc = value << (64 - spill);
-        filled = spill;
-      }
+    // Four characters are 24 bits, three bytes: no carry between groups, no data-dependent
+    // branch, and the table look-ups of a group are independent of each other.
+    const auto* in = reinterpret_cast<const unsigned char*>(armored.data());
+    const auto& t = detail::sixbit_values;
+    uint8_t bad = 0;  // OR of all values: an invalid character (0xFF) sets the top bits
+    std::size_t i = 0;
+    uint8_t* out = bytes_.data();
+    for (; i + 4 <= n; i += 4, out += 3) {
+      const uint8_t a = t[in[i]], b = t[in[i + 1]], c = t[in[i + 2]], d = t[in[i + 3]];
+      bad |= static_cast<uint8_t>(a | b | c | d);
+      pack(out, a, b, c, d);
     }
-    if (invalid & 0xC0u) return UnpackStatus::invalid_character;
-    words_[w] = acc;
-    // Clear fill bits: they are padding and may be anything on the wire.
-    const unsigned last = bits_ / 64;
-    const unsigned used = bits_ % 64;
-    if (last <= w) words_[last] &= used == 0 ? 0 : ~uint64_t{0} << (64 - used);
-    for (std::size_t i = last + 1; i < word_count && i <= w + 1; ++i) words_[i] = 0;
+    if (i < n) {  // one to three characters left
+      uint8_t v[4] = {0, 0, 0, 0};
+      for (std::size_t k = 0; i + k < n; ++k) v[k] = t[in[i + k]];
+      bad |= static_cast<uint8_t>(v[0] | v[1] | v[2] | v[3]);
+      pack(out, v[0], v[1], v[2], v[3]);
+    }
+    if (bad & 0xC0u) return UnpackStatus::invalid_character;
+
+    // Clear the fill bits (padding, may be anything on the wire) and what follows.
+    const std::size_t used = (bits_ + 7) / 8;
+    if (bits_ % 8 != 0) bytes_[used - 1] &= static_cast<uint8_t>(0xFFu << (8 - bits_ % 8));
+    std::memset(bytes_.data() + used, 0, 8);
     return UnpackStatus::ok;
   }
 
@@ -107,11 +103,10 @@ class BitReader {
       if (pos >= bits_) return 0;  // nothing left; never index past the buffer
     }
     if (width == 0) return 0;
-    const std::size_t w = pos / 64;
-    const unsigned off = pos % 64;
-    // (x >> 1) >> (63 - off) is x >> (64 - off) without the undefined shift by 64 when off == 0.
-    const uint64_t joined = (words_[w] << off) | ((words_[w + 1] >> 1) >> (63 - off));
-    return joined >> (64 - width);
+    uint64_t word;
+    std::memcpy(&word, bytes_.data() + pos / 8, sizeof word);
+    if constexpr (std::endian::native == std::endian::little) word = __builtin_bswap64(word);
+    return (word << (pos % 8)) >> (64 - width);
   }
 
   // Read `width` (1..57) bits as a two's-complement number.
@@ -134,7 +129,13 @@ class BitReader {
   }
 
  private:
-  std::array<uint64_t, word_count> words_;  // filled by unpack() up to the message's end
+  static void pack(uint8_t* out, uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
+    out[0] = static_cast<uint8_t>((a << 2) | ((b >> 4) & 0x03u));
+    out[1] = static_cast<uint8_t>((b << 4) | ((c >> 2) & 0x0Fu));
+    out[2] = static_cast<uint8_t>((c << 6) | (d & 0x3Fu));
+  }
+
+  std::array<uint8_t, buffer_bytes> bytes_;  // written by unpack() up to the padding
   unsigned bits_ = 0;
   unsigned pos_ = 0;
   bool overrun_ = false;

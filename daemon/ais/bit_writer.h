@@ -30,9 +30,10 @@ class BitWriter {
   // BinaryData (1024 bits). Bits past this are dropped and recorded in overflow().
   static constexpr unsigned capacity_bits = 88 + 1024;
 
-  // Append the low `width` (0..64) bits of `value`, most significant first.
+  // Append `value` as a `width`-bit number, most significant bit first (a width over 64 writes
+  // leading zeros).
   void write(uint64_t value, unsigned width) {
-    for (unsigned k = width; k-- > 0;) put_bit(((value >> k) & 1u) != 0);
+    for (unsigned k = width; k-- > 0;) put_bit(k < 64 && ((value >> k) & 1u) != 0);
   }
 
   unsigned size() const { return bits_; }

@@ -7,9 +7,11 @@
 // Expected angles are written as raw / divisor, the raw value being what `gpsdecode -u` prints.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <set>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "ais/bit_reader.h"
 #include "ais/bit_writer.h"
@@ -71,6 +73,58 @@ SpecBits header(unsigned type, unsigned repeat, uint32_t mmsi) {
 EncodedPayload truncated(const EncodedPayload& p, unsigned bits) {
   const unsigned chars = (bits + 5) / 6;
   return {p.armored.substr(0, chars), static_cast<uint8_t>(chars * 6 - bits)};
+}
+
+// ---- Bit reader ------------------------------------------------------------------------------
+
+TEST(BitReader, ReadsEveryPositionAndWidthLikeANaiveReader) {
+  std::mt19937_64 rng(1);
+  for (int round = 0; round < 200; ++round) {
+    const std::size_t chars = 1 + rng() % max_payload_chars;
+    const unsigned fill = static_cast<unsigned>(rng() % 6);
+    std::string armored;
+    std::vector<int> bits;  // the reference: one entry per message bit
+    for (std::size_t k = 0; k < chars; ++k) {
+      const unsigned v = static_cast<unsigned>(rng() % 64);
+      armored.push_back(armor_char(v));
+      for (int b = 5; b >= 0; --b) bits.push_back((v >> b) & 1);
+    }
+    bits.resize(bits.size() - fill);
+    BitReader r;
+    ASSERT_EQ(r.unpack(armored, fill), BitReader::UnpackStatus::ok);
+    ASSERT_EQ(r.size(), bits.size());
+    for (unsigned pos = 0; pos < bits.size(); pos += 1 + static_cast<unsigned>(rng() % 7)) {
+      const unsigned width = 1 + static_cast<unsigned>(rng() % 32);
+      uint64_t expected = 0;
+      for (unsigned k = 0; k < width; ++k) {
+        expected =
+            (expected << 1) | (pos + k < bits.size() ? static_cast<uint64_t>(bits[pos + k]) : 0u);
+      }
+      r.seek(pos);
+      EXPECT_EQ(r.read(width), expected) << "pos " << pos << " width " << width;
+      EXPECT_EQ(r.overrun(), pos + width > bits.size());
+    }
+  }
+}
+
+TEST(BitReader, ReadsPastTheEndAreZeroAndRecorded) {
+  BitReader r;
+  ASSERT_EQ(r.unpack("ww", 2), BitReader::UnpackStatus::ok);  // 10 one-bits, 2 fill bits
+  EXPECT_EQ(r.read(8), 0xFFu);
+  EXPECT_FALSE(r.overrun());
+  EXPECT_EQ(r.read(6), 0b110000u);  // 2 bits left, then zeros, not the fill bits
+  EXPECT_TRUE(r.overrun());
+  EXPECT_EQ(r.read(30), 0u);
+  EXPECT_EQ(r.remaining(), 0u);
+  EXPECT_EQ(r.read_signed(4), 0);
+}
+
+TEST(BitReader, SignedFieldsAreTwosComplement) {
+  BitReader r;
+  ASSERT_EQ(r.unpack("w0", 0), BitReader::UnpackStatus::ok);  // 111111 000000
+  EXPECT_EQ(r.read_signed(4), -1);
+  EXPECT_EQ(r.read_signed(4), -4);  // 1100
+  EXPECT_EQ(r.read_signed(4), 0);
 }
 
 // ---- Messages 1, 2, 3 ------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 // Expected angles are written as raw / divisor, the raw value being what `gpsdecode -u` prints.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <random>
 #include <set>
 #include <string>
@@ -979,6 +980,30 @@ TEST(DecodeStatus, TooLong) {
   EXPECT_EQ(status_of(p.armored + "0", 0), DecodeStatus::too_long);
   EXPECT_EQ(status_of(std::string(400, '1'), 0), DecodeStatus::too_long);
   EXPECT_EQ(status_of(std::string(100'000, '1'), 2), DecodeStatus::too_long);
+}
+
+TEST(DecodeStatus, ArbitraryInputNeverBreaksTheDecoder) {
+  // Not a fuzzer (tests/fuzz has one), but under the sanitizer build it checks every path with
+  // random lengths, fill bits and characters, valid or not.
+  std::mt19937_64 rng(42);
+  std::array<uint64_t, decode_status_count> seen{};
+  for (int n = 0; n < 20'000; ++n) {
+    std::string s(rng() % 200, '0');
+    for (char& c : s) c = rng() % 50 == 0 ? static_cast<char>(rng()) : armor_char(rng() % 64);
+    Message m;
+    const DecodeStatus status = decode(s, static_cast<unsigned>(rng() % 7), m);
+    ASSERT_LT(static_cast<std::size_t>(status), decode_status_count);
+    ++seen[static_cast<std::size_t>(status)];
+    if (status == DecodeStatus::ok) {
+      const Header& h = header_of(m);
+      EXPECT_GE(h.type, 1);
+      EXPECT_LE(h.type, 27);
+    }
+  }
+  for (std::size_t k = 0; k < decode_status_count; ++k) {
+    if (static_cast<DecodeStatus>(k) == DecodeStatus::empty_payload) continue;
+    EXPECT_GT(seen[k], 0u) << to_string(static_cast<DecodeStatus>(k));
+  }
 }
 
 TEST(DecodeStatus, NamesAreDistinctSnakeCase) {

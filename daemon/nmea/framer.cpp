@@ -541,6 +541,21 @@ LineOutcome Framer::push(std::string_view line, Payload& out, std::string_view f
       break;
     }
   }
+  // Some receivers put the tag block (s:, c:) on the first fragment only, with no g: group:
+  // a later fragment without any tag joins the one partial message of its feed, channel and id
+  // whatever that message's source. Two candidates would be a guess, so that stays an orphan.
+  if (position == impl.active.size() && number > 1 && group_or_source.empty()) {
+    std::size_t candidates = 0;
+    for (std::size_t i = 0; i < impl.active.size(); ++i) {
+      const PendingMessage& entry = impl.pool[impl.active[i]];
+      if (entry.channel == channel && entry.sequence_id == sequence_id && entry.count == count &&
+          !entry.keyed_by_group && entry.feed_source == feed_source) {
+        position = i;
+        ++candidates;
+      }
+    }
+    if (candidates > 1) position = impl.active.size();
+  }
 
   if (number == 1) {
     // A new fragment 1 means the old partial lost its tail: drop it rather than splice.

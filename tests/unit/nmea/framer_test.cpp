@@ -569,5 +569,26 @@ TEST(nmea_reassembly, TagSourceSeparatesReceivers) {
   EXPECT_EQ(p.tag_source, "rx1");
 }
 
+TEST(nmea_reassembly, UntaggedContinuationJoinsTheOnlyTaggedStart) {
+  Framer framer;
+  Payload p;
+  ASSERT_EQ(framer.push(tag("s:rx1,c:1334337317") + std::string(frag1), p), LineOutcome::fragment);
+  ASSERT_EQ(framer.push(std::string(frag2), p), LineOutcome::payload);
+  EXPECT_EQ(p.tag_source, "rx1");
+  EXPECT_EQ(p.event_time_ms, 1334337317000);
+  EXPECT_EQ(framer.stats().rejected_total(), 0u);
+}
+
+TEST(nmea_reassembly, UntaggedContinuationWithTwoTaggedStartsIsAnOrphanNotAGuess) {
+  Framer framer;
+  Payload p;
+  ASSERT_EQ(framer.push(tag("s:rx1") + std::string(frag1), p), LineOutcome::fragment);
+  ASSERT_EQ(framer.push(tag("s:rx2") + std::string(frag1), p), LineOutcome::fragment);
+  RejectReason reason{};
+  ASSERT_EQ(framer.push(std::string(frag2), p, {}, std::nullopt, &reason), LineOutcome::rejected);
+  EXPECT_EQ(reason, RejectReason::orphan_fragment);
+  EXPECT_EQ(framer.pending_messages(), 2u);
+}
+
 }  // namespace
 }  // namespace aiswatch::nmea

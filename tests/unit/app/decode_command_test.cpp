@@ -1,0 +1,102 @@
+#include "app/decode_command.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace aiswatch::app {
+namespace {
+
+// Runs the command with its standard output and error captured into strings.
+struct Run {
+  int code = 0;
+  std::string out, err;
+};
+
+std::string slurp(std::FILE* file) {
+  std::rewind(file);
+  std::string text;
+  char buffer[4096];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, n);
+  std::fclose(file);
+  return text;
+}
+
+Run run(const std::vector<std::string>& args) {
+  std::FILE* out = std::tmpfile();
+  std::FILE* err = std::tmpfile();
+  Run result;
+  result.code = run_decode(args, out, err);
+  result.out = slurp(out);
+  result.err = slurp(err);
+  return result;
+}
+
+std::string write_file(const std::string& name, const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() / name;
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+std::size_t count_lines(const std::string& text) {
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+// Sentences from gpsd's test logs and the ITU examples, with one bad line of each kind.
+const std::string feed =
+    "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A\n"                // type 1
+    "\\s:rx1,c:1711411200*07\\!AIVDM,1,1,,B,15RTgt0PAso;90TKcjM8h6g208CQ,0*49\n"  // tag block
+    "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B\n"                // bad checksum
+    "$GPGSA,A,3,04,05,,09,12,,,24,,,,,2.5,1.3,2.1*39\n"                  // not AIS
+    "this is not NMEA\n"
+    "\n";
+
+TEST(DecodeCommand, PrintsOneJsonObjectPerMessageAndCountsOnStandardError) {
+  const auto path = write_file("aiswatch_decode_test.nmea", feed);
+  const auto result = run({path});
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(count_lines(result.out), 2u) << result.out;
+  EXPECT_NE(result.out.find("\"class\":\"AIS\""), std::string::npos);
+  EXPECT_NE(result.out.find("\"mmsi\":371798000"), std::string::npos);
+  EXPECT_NE(result.err.find("6 lines, 2 messages decoded"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("1=2"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("bad_checksum=1"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("unsupported_sentence=1"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("malformed=1"), std::string::npos) << result.err;
+  std::filesystem::remove(path);
+}
+
+TEST(DecodeCommand, RejectsOptionNamesFileLineAndReason) {
+  const auto path = write_file("aiswatch_decode_rejects.nmea", feed);
+  const auto result = run({"--rejects", "--quiet", path});
+  EXPECT_NE(result.err.find(path + ":3: bad_checksum: !AIVDM"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find(path + ":5: malformed: this is not NMEA"), std::string::npos)
+      << result.err;
+  EXPECT_EQ(result.err.find("messages decoded"), std::string::npos) << "--quiet keeps the summary";
+  std::filesystem::remove(path);
+}
+
+TEST(DecodeCommand, AnUnreadableFileIsAnErrorNamingItAndTheOthersAreStillDecoded) {
+  const auto path = write_file("aiswatch_decode_ok.nmea", feed);
+  const auto result = run({"/nonexistent/feed.nmea", path});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_NE(result.err.find("cannot read /nonexistent/feed.nmea: No such file or directory"),
+            std::string::npos)
+      << result.err;
+  EXPECT_EQ(count_lines(result.out), 2u);
+  std::filesystem::remove(path);
+}
+
+TEST(DecodeCommand, UnknownOptionIsAUsageError) {
+  const auto result = run({"--no-such-option"});
+  EXPECT_EQ(result.code, 2);
+  EXPECT_NE(result.err.find("no-such-option"), std::string::npos) << result.err;
+}
+
+}  // namespace
+}  // namespace aiswatch::app

@@ -2,6 +2,11 @@
 # are set in one place (the habit comes from Redpanda's cmake/).
 
 set(AISWATCH_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion)
+# GCC 12's libstdc++ makes -Wrestrict fire on ordinary std::string concatenation at -O3 (GCC bug
+# 105329, fixed in GCC 13); Debian 12's compiler is GCC 12.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  list(APPEND AISWATCH_WARNINGS -Wno-restrict)
+endif()
 if(AISWATCH_WERROR)
   list(APPEND AISWATCH_WARNINGS -Werror)
 endif()

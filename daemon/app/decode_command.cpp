@@ -52,33 +52,39 @@ class Output {
   std::string buffer_;
 };
 
+// Counts are printed with fprintf rather than built with std::string operator+, which trips a
+// false -Wrestrict in GCC 12 at -O3 (GCC bug 105329).
+void print_count(std::FILE* err, std::string_view name, uint64_t value) {
+  std::fprintf(err, " %.*s=%llu", static_cast<int>(name.size()), name.data(),
+               static_cast<unsigned long long>(value));
+}
+
 void print_summary(const Totals& totals, std::FILE* err) {
-  std::string text = "aiswatchd decode: " + std::to_string(totals.files) + " input(s), " +
-                     std::to_string(totals.lines) + " lines, " +
-                     std::to_string(totals.decoding.decoded()) + " messages decoded\n";
-  text += "  messages by type:";
+  const auto as_ull = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+  std::fprintf(err, "aiswatchd decode: %llu input(s), %llu lines, %llu messages decoded\n",
+               as_ull(totals.files), as_ull(totals.lines), as_ull(totals.decoding.decoded()));
+  std::fputs("  messages by type:", err);
   for (std::size_t type = 1; type < totals.decoding.by_type.size(); ++type) {
-    if (totals.decoding.by_type[type] == 0) continue;
-    text += " " + std::to_string(type) + "=" + std::to_string(totals.decoding.by_type[type]);
+    if (totals.decoding.by_type[type] != 0) {
+      std::fprintf(err, " %zu=%llu", type, as_ull(totals.decoding.by_type[type]));
+    }
   }
-  text += "\n  lines rejected: " + std::to_string(totals.framing.rejected_total());
+  std::fprintf(err, "\n  lines rejected: %llu", as_ull(totals.framing.rejected_total()));
   for (std::size_t i = 0; i < nmea::reject_reason_count; ++i) {
-    text += " " + std::string(nmea::to_string(static_cast<nmea::RejectReason>(i))) + "=" +
-            std::to_string(totals.framing.rejected[i]);
+    print_count(err, nmea::to_string(static_cast<nmea::RejectReason>(i)), totals.framing.rejected[i]);
   }
-  text += "\n  messages undecodable: " + std::to_string(totals.decoding.failed());
+  std::fprintf(err, "\n  messages undecodable: %llu", as_ull(totals.decoding.failed()));
   for (std::size_t i = 1; i < ais::decode_status_count; ++i) {
-    text += " " + std::string(ais::to_string(static_cast<ais::DecodeStatus>(i))) + "=" +
-            std::to_string(totals.decoding.by_status[i]);
+    print_count(err, ais::to_string(static_cast<ais::DecodeStatus>(i)), totals.decoding.by_status[i]);
   }
-  text += "\n  other lines: blank=" + std::to_string(totals.framing.blank_lines) +
-          " timing=" + std::to_string(totals.framing.timing_sentences);
-  if (totals.overlong_lines > 0) text += " overlong=" + std::to_string(totals.overlong_lines);
-  text += "\n";
+  std::fputs("\n  other lines:", err);
+  print_count(err, "blank", totals.framing.blank_lines);
+  print_count(err, "timing", totals.framing.timing_sentences);
+  if (totals.overlong_lines > 0) print_count(err, "overlong", totals.overlong_lines);
+  std::fputc('\n', err);
   if (totals.unreadable_files > 0) {
-    text += "  unreadable inputs: " + std::to_string(totals.unreadable_files) + "\n";
+    std::fprintf(err, "  unreadable inputs: %llu\n", as_ull(totals.unreadable_files));
   }
-  std::fputs(text.c_str(), err);
 }
 
 void print_usage(std::FILE* out, const po::options_description& options) {

@@ -123,6 +123,18 @@ void ship_dimensions(V& v, Self& m) {  // reference point for position, metres (
   v.u(UField{"to_starboard", 6}, m.to_starboard);
 }
 
+template <class V, class Self>
+void class_b_position(V& v, Self& m) {  // the common start of messages 18 and 19
+  v.u(UField{"reserved", 8}, m.reserved);
+  v.scaled(speed_field, m.speed);
+  v.b(BField{"accuracy"}, m.accuracy);
+  v.scaled(lon_field, m.lon);
+  v.scaled(lat_field, m.lat);
+  v.scaled(course_field, m.course);
+  v.opt(heading_field, m.heading);
+  v.u(UField{"second", 6}, m.second);
+}
+
 // ---- Messages -------------------------------------------------------------------------------
 
 // Rate of turn, ROT_AIS in M.1371-5 Table 47: raw -126..126 encodes 4.733 * sqrt(|deg/min|)
@@ -326,14 +338,7 @@ struct ClassBPositionReport {
 
   template <class V, class Self>
   static void fields(V& v, Self& m) {
-    v.u(UField{"reserved", 8}, m.reserved);
-    v.scaled(speed_field, m.speed);
-    v.b(BField{"accuracy"}, m.accuracy);
-    v.scaled(lon_field, m.lon);
-    v.scaled(lat_field, m.lat);
-    v.scaled(course_field, m.course);
-    v.opt(heading_field, m.heading);
-    v.u(UField{"second", 6}, m.second);
+    class_b_position(v, m);
     v.u(UField{"regional", 2}, m.regional);
     v.b(BField{"cs"}, m.cs);
     v.b(BField{"display"}, m.display);
@@ -370,14 +375,7 @@ struct ClassBExtendedReport {
 
   template <class V, class Self>
   static void fields(V& v, Self& m) {
-    v.u(UField{"reserved", 8}, m.reserved);
-    v.scaled(speed_field, m.speed);
-    v.b(BField{"accuracy"}, m.accuracy);
-    v.scaled(lon_field, m.lon);
-    v.scaled(lat_field, m.lat);
-    v.scaled(course_field, m.course);
-    v.opt(heading_field, m.heading);
-    v.u(UField{"second", 6}, m.second);
+    class_b_position(v, m);
     v.u(UField{"regional", 4}, m.regional);
     v.text(TextField{"shipname", 20}, m.shipname);
     v.u(UField{"shiptype", 8}, m.shiptype);

@@ -103,7 +103,10 @@ int run_decode(const std::vector<std::string>& args, std::FILE* out, std::FILE* 
   po::options_description options("options");
   options.add_options()("help,h", "show this help")(
       "rejects", "report every rejected line or undecodable message on standard error, "
-                 "as FILE:LINE: reason: text")("quiet,q", "no summary at the end");
+                 "as FILE:LINE: reason: text")("quiet,q", "no summary at the end")(
+      "accept-unset-tag-checksum",
+      "treat a tag block checksum of *00 as 'not set' (some loggers write it) instead of "
+      "rejecting the line as bad_tag_block");
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::vector<std::string>>(), "input");
   po::options_description all;
@@ -126,6 +129,8 @@ int run_decode(const std::vector<std::string>& args, std::FILE* out, std::FILE* 
                                        ? vm["file"].as<std::vector<std::string>>()
                                        : std::vector<std::string>{"-"};
   const bool report_rejects = vm.count("rejects") != 0;
+  nmea::FramerConfig framer_config;
+  framer_config.accept_unset_tag_block_checksum = vm.count("accept-unset-tag-checksum") != 0;
 
   Totals totals;
   Output output(out);
@@ -140,7 +145,7 @@ int run_decode(const std::vector<std::string>& args, std::FILE* out, std::FILE* 
       continue;
     }
     // One framer per input: fragments of one message never span two files.
-    nmea::Framer framer;
+    nmea::Framer framer(framer_config);
     auto report = [&](std::size_t line_number, std::string_view reason, std::string_view line) {
       if (!report_rejects) return;
       output.flush();

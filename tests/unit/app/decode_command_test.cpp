@@ -92,6 +92,19 @@ TEST(DecodeCommand, AnUnreadableFileIsAnErrorNamingItAndTheOthersAreStillDecoded
   std::filesystem::remove(path);
 }
 
+TEST(DecodeCommand, UnsetTagBlockChecksumsAreRejectedUnlessAccepted) {
+  // amsa-risky/nmea-timestamped.txt writes every tag block checksum as *00.
+  const auto path = write_file("aiswatch_decode_unset.nmea",
+                               "\\c:1420030798*00\\!ABVDM,1,1,4,B,17P;HV?P008F98Il;EC1mOwL0@KP,0*22\n");
+  const auto strict = run({path});
+  EXPECT_EQ(count_lines(strict.out), 0u);
+  EXPECT_NE(strict.err.find("bad_tag_block=1"), std::string::npos) << strict.err;
+  const auto lenient = run({"--accept-unset-tag-checksum", path});
+  EXPECT_EQ(count_lines(lenient.out), 1u) << lenient.err;
+  EXPECT_NE(lenient.out.find("\"time_ms\":1420030798000"), std::string::npos) << lenient.out;
+  std::filesystem::remove(path);
+}
+
 TEST(DecodeCommand, UnknownOptionIsAUsageError) {
   const auto result = run({"--no-such-option"});
   EXPECT_EQ(result.code, 2);

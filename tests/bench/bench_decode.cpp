@@ -57,6 +57,45 @@ void BM_frame_only(benchmark::State& state) {
 }
 BENCHMARK(BM_frame_only);
 
+// ais::decode alone on the payloads of the same lines (framed once, before timing): with
+// BM_frame_only, says which stage the position path spends its time in.
+void BM_decode_only(benchmark::State& state) {
+  struct Framed {
+    std::string armored;
+    uint8_t fill_bits;
+  };
+  std::vector<Framed> payloads;
+  {
+    nmea::Framer framer;
+    nmea::Payload payload;
+    for (const std::string& line : position_lines()) {
+      if (framer.push(line, payload) == nmea::LineOutcome::payload) {
+        payloads.push_back({std::string(payload.armored), payload.fill_bits});
+      }
+    }
+  }
+  ais::Message message;
+  uint64_t decoded = 0;
+  for (const Framed& p : payloads) {  // warm-up
+    if (ais::decode(p.armored, p.fill_bits, message) == ais::DecodeStatus::ok) ++decoded;
+  }
+  const uint64_t decoded_before = decoded;
+  const uint64_t allocations_before = bench::allocation_count();
+  for (auto _ : state) {
+    for (const Framed& p : payloads) {
+      if (ais::decode(p.armored, p.fill_bits, message) == ais::DecodeStatus::ok) ++decoded;
+      benchmark::DoNotOptimize(message);
+    }
+  }
+  const uint64_t produced = decoded - decoded_before;
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * payloads.size()));
+  state.counters["allocs_per_msg"] =
+      produced == 0 ? 0.0
+                    : static_cast<double>(bench::allocation_count() - allocations_before) /
+                          static_cast<double>(produced);
+}
+BENCHMARK(BM_decode_only);
+
 void BM_frame_decode_position(benchmark::State& state) {
   bench::FrameDecode path;
   run_lines(

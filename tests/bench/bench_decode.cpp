@@ -87,13 +87,13 @@ void BM_decode_only(benchmark::State& state) {
       benchmark::DoNotOptimize(message);
     }
   }
+  const uint64_t allocations = bench::allocation_count() - allocations_before;
   const uint64_t produced = decoded - decoded_before;
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * payloads.size()));
   state.counters["allocs_per_msg"] =
-      produced == 0 ? 0.0
-                    : static_cast<double>(bench::allocation_count() - allocations_before) /
-                          static_cast<double>(produced);
+      produced == 0 ? 0.0 : static_cast<double>(allocations) / static_cast<double>(produced);
 }
+
 BENCHMARK(BM_decode_only);
 
 void BM_frame_decode_position(benchmark::State& state) {

@@ -8,8 +8,9 @@
 #   INPUT      a file of NMEA lines; default: every shared capture (shared/data/ais), reduced to
 #              plain sentences (leading receive time, tag block and trailing metadata removed, so
 #              neither decoder is asked to parse what the other ignores), repeated until it has at
-#              least MIN_LINES lines, in a temporary file.
-# environment: RUNS (default 5), MIN_LINES (default 300000), SHARED_DATA (default ../shared/data
+#              least MIN_LINES lines, in a temporary file. A million lines keep aiswatchd busy
+#              for about half a second a run; much less and its times are scheduler noise.
+# environment: RUNS (default 5), MIN_LINES (default 1000000), SHARED_DATA (default ../shared/data
 #              beside the repository).
 set -euo pipefail
 
@@ -17,7 +18,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 aiswatchd=${1:-$repo/build/release/daemon/app/aiswatchd}
 input=${2:-}
 runs=${RUNS:-5}
-min_lines=${MIN_LINES:-300000}
+min_lines=${MIN_LINES:-1000000}
 shared=${SHARED_DATA:-$repo/../shared/data}
 
 die() { echo "decode_vs_gpsdecode: $*" >&2; exit 1; }

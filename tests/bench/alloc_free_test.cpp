@@ -11,6 +11,7 @@
 #include "alloc_counter.h"
 #include "frame_decode.h"
 #include "inputs.h"
+#include "nmea/framer.h"
 
 namespace aiswatch::bench {
 namespace {
@@ -29,6 +30,27 @@ TEST(AllocFree, FrameAndDecodePositionReportsAfterWarmUp) {
   EXPECT_EQ(allocations, 0u) << "framing+decoding " << 3 * lines.size()
                              << " position reports allocated " << allocations << " times";
   EXPECT_EQ(path.decoded, 4 * lines.size());
+}
+
+TEST(AllocFree, FramingOfTimedAndMultiSentenceLinesAfterWarmUp) {
+  nmea::Framer framer;
+  nmea::Payload payload;
+  const std::string lines[] = {
+      // Real: simpleais/sample.ais, exact-earth-with-tag-block.txt, exact-earth-augmented.txt,
+      // dma-aislib/stream_example.txt (a $PGHP and its two-sentence group).
+      "1452468552.938 !AIVDM,1,1,,B,14Wtnn002SGLde:BbrBmdTLF0Vql,0*6E\r\n",
+      R"(\s:rEV02,c:1334337317*58\!AIVDM,1,1,,B,19NWuLhuRb5QHfCpPcwj`26B0<02,0*5F)",
+      "!AIVDM,1,1,,B,>=on9A>W8NbdA@3HkLWJ9rlB<@Wjf@,4*00,1327992119205",
+      "$PGHP,1,2010,6,11,11,46,11,929,244,0,,1,72*21",
+      "!AIVDM,2,1,1,,53cMa3@000010WSW?V105=<45B2222222222220t388151:9e2UiDm851DTh,0*65",
+      "!AIVDM,2,2,1,,j1C32CQp888,2*17",
+  };
+  for (const std::string& line : lines) framer.push(line, payload, "feed", 1);  // warm up
+  const uint64_t before = allocation_count();
+  for (int i = 0; i < 1000; ++i)
+    for (const std::string& line : lines) framer.push(line, payload, "feed", 1);
+  EXPECT_EQ(allocation_count() - before, 0u);
+  EXPECT_EQ(framer.stats().payloads, 1001u * 4);
 }
 
 // Pointers escape through a volatile so the compiler cannot elide the allocations.

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "nmea/framer.h"
+#include "support/shared_data.h"
 
 namespace aiswatch::nmea {
 namespace {
@@ -123,6 +124,7 @@ constexpr Expected expected[] = {
 };
 
 TEST(nmea_captures, EveryLineAccountedAndCountsAsHandChecked) {
+  AISWATCH_REQUIRE_SHARED_DATA(data_dir);
   for (const Expected& e : expected) {
     SCOPED_TRACE(e.name);
     const Framed f = frame_file(e.name);
@@ -143,6 +145,7 @@ TEST(nmea_captures, EveryLineAccountedAndCountsAsHandChecked) {
 }
 
 TEST(nmea_captures, TimeSourcesPerFile) {
+  AISWATCH_REQUIRE_SHARED_DATA(data_dir);
   auto by = [](const Framed& f, EventTimeSource t) {
     return f.payloads_by_time_source[static_cast<std::size_t>(t)];
   };

@@ -11,7 +11,7 @@
 #              least MIN_LINES lines, in a temporary file. A million lines keep aiswatchd busy
 #              for about half a second a run; much less and its times are scheduler noise.
 # environment: RUNS (default 5), MIN_LINES (default 1000000), SHARED_DATA (default ../shared/data
-#              beside the repository).
+#              beside the repository), PIN_CPU (default the last CPU; empty: no pinning).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -63,21 +63,31 @@ count_gpsdecode=$(gpsdecode -j < "$input" 2>/dev/null | grep -c '^{' || true)
 now_ns() { date +%s%N; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-time_runs() {  # prints the median wall time in nanoseconds of RUNS runs of "$@"
-  local k start end
-  for (( k = 0; k < runs; ++k )); do
-    start=$(now_ns)
-    "$@" > /dev/null 2>&1
-    end=$(now_ns)
-    echo $(( end - start ))
-  done | median
+# Both decoders are single-threaded: run them on the same CPU so that neither gains or loses
+# from the scheduler moving it between the cores of a shared VM (the noisiest part of the
+# measurement here). PIN_CPU= (empty) disables pinning.
+pin_cpu=${PIN_CPU-$(( $(nproc) - 1 ))}
+pin=()
+if [[ -n $pin_cpu ]] && command -v taskset >/dev/null; then pin=(taskset -c "$pin_cpu"); fi
+
+run_aiswatchd() { "${pin[@]}" "$aiswatchd" decode "$input"; }
+run_gpsdecode() { "${pin[@]}" gpsdecode -j < "$input"; }
+wall_ns() {  # wall time in nanoseconds of one run of "$@"
+  local start end
+  start=$(now_ns)
+  "$@" > /dev/null 2>&1
+  end=$(now_ns)
+  echo $(( end - start ))
 }
 
-run_aiswatchd() { "$aiswatchd" decode "$input"; }
-run_gpsdecode() { gpsdecode -j < "$input"; }
-
-ns_aiswatchd=$(time_runs run_aiswatchd)
-ns_gpsdecode=$(time_runs run_gpsdecode)
+# Alternate the two, so that a slow spell of the machine hits both alike; median of each.
+for (( k = 0; k < runs; ++k )); do
+  wall_ns run_aiswatchd >> "$tmp/aiswatchd.ns"
+  wall_ns run_gpsdecode >> "$tmp/gpsdecode.ns"
+done
+ns_aiswatchd=$(median < "$tmp/aiswatchd.ns")
+ns_gpsdecode=$(median < "$tmp/gpsdecode.ns")
+[[ ${#pin[@]} -gt 0 ]] && echo "both pinned to CPU $pin_cpu (PIN_CPU= to disable)"
 
 awk -v lines="$(wc -l < "$input")" -v runs="$runs" \
     -v na="$count_aiswatchd" -v ta="$ns_aiswatchd" \

@@ -493,3 +493,31 @@ TEST(Json, Legends) {
 
 }  // namespace
 }  // namespace aiswatch::ais
+
+namespace aiswatch::ais {
+namespace {
+
+// The writer copies legends, category names and ISO codes without escaping: none may hold a
+// character JSON would need escaped.
+bool needs_no_escaping(std::string_view s) {
+  for (const char c : s) {
+    const auto uc = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\' || uc < 0x20 || uc >= 0x7F) return false;
+  }
+  return true;
+}
+
+TEST(Json, TableStringsNeedNoEscaping) {
+  for (unsigned code = 0; code < 256; ++code) {
+    EXPECT_TRUE(needs_no_escaping(navigation_status_text(code))) << code;
+    EXPECT_TRUE(needs_no_escaping(ship_type_text(code))) << code;
+    EXPECT_TRUE(needs_no_escaping(epfd_text(code))) << code;
+    EXPECT_TRUE(needs_no_escaping(aid_type_text(code))) << code;
+  }
+  for (unsigned category = 0; category <= static_cast<unsigned>(MmsiCategory::epirb); ++category)
+    EXPECT_TRUE(needs_no_escaping(to_string(static_cast<MmsiCategory>(category)))) << category;
+  for (const FlagState& flag : mid_table()) EXPECT_TRUE(needs_no_escaping(flag.iso2)) << flag.mid;
+}
+
+}  // namespace
+}  // namespace aiswatch::ais

@@ -29,7 +29,8 @@ namespace aiswatch::nmea {
 // Why a line was not turned into a payload. Every rejected line is counted under one reason.
 enum class RejectReason : uint8_t {
   bad_checksum,          // sentence checksum does not match
-  malformed,             // not a well-formed AIS sentence (fields, counts, channel, payload chars)
+  malformed,             // not a well-formed AIS sentence (fields, counts, channel, fill bits);
+                         // payload characters are checked by the decoder (invalid_character)
   orphan_fragment,       // a fragment with no matching earlier fragments, or out of order
   stale_fragment,        // an incomplete message dropped for age or to make room
   unsupported_sentence,  // a well-formed NMEA sentence that is not AIS (e.g. $GPGSA, $AIALR)

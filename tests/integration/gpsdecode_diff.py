@@ -70,9 +70,6 @@ ACCEPTED = {
                               "(M.1371-3); since M.1371-4 it is a 3-character manufacturer id, "
                               "then model and serial (which gpsd also prints), so ours is the "
                               "first 3 characters of gpsd's",
-    "text_truncated_at_at_sign": "gpsd's from_sixbit stops at the first '@' (six-bit 0) in a text "
-                                 "field; we keep characters after an embedded '@' and trim only "
-                                 "trailing '@' and spaces",
     "gpsd_ignores_talker": "gpsd's packet lexer silently ignores AIS sentences from talkers it does "
                            "not list (seen: WS, BY, SS); we accept any talker. Counted from the "
                            "input: complete messages whose first sentence has such a talker",
@@ -163,8 +160,6 @@ def classify_value_difference(t, key, g, o, gobj, oobj):
     if t == 24 and key == "vendorid" and isinstance(g, str) and isinstance(o, str) \
             and len(o) <= 3 and g.startswith(o):
         return "type24_vendorid_legacy"
-    if isinstance(g, str) and isinstance(o, str) and o.startswith(g) and "@" in o[len(g):len(g) + 1]:
-        return "text_truncated_at_at_sign"
     return None
 
 

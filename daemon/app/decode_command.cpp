@@ -1,7 +1,8 @@
 #include "app/decode_command.h"
 
 #include <boost/program_options.hpp>
-#include <iostream>
+#include <cerrno>
+#include <cstring>
 #include <sstream>
 
 #include "ais/decoder.h"
@@ -21,15 +22,6 @@ struct Totals {
   uint64_t overlong_lines = 0;
   nmea::FramerStats framing;
   ais::DecodeStats decoding;
-
-  void add(const nmea::FramerStats& s) {
-    framing.lines += s.lines;
-    framing.blank_lines += s.blank_lines;
-    framing.timing_sentences += s.timing_sentences;
-    framing.sentences += s.sentences;
-    framing.payloads += s.payloads;
-    for (std::size_t i = 0; i < s.rejected.size(); ++i) framing.rejected[i] += s.rejected[i];
-  }
 };
 
 // Buffered standard output: JSON lines are appended to one string and written in large blocks.
@@ -175,7 +167,7 @@ int run_decode(const std::vector<std::string>& args, std::FILE* out, std::FILE* 
       output.maybe_flush();
     });
     framer.flush();
-    totals.add(framer.stats());
+    totals.framing += framer.stats();
     totals.lines += read.lines;
     totals.overlong_lines += read.overlong_lines;
     if (!read.ok) {
@@ -186,8 +178,12 @@ int run_decode(const std::vector<std::string>& args, std::FILE* out, std::FILE* 
     }
   }
   output.flush();
-  std::fflush(out);
+  const bool write_failed = std::fflush(out) != 0 || std::ferror(out) != 0;
   if (vm.count("quiet") == 0) print_summary(totals, err);
+  if (write_failed) {
+    std::fprintf(err, "aiswatchd decode: error writing the output: %s\n", std::strerror(errno));
+    return 1;
+  }
   return totals.unreadable_files > 0 ? 1 : 0;
 }
 

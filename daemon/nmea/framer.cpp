@@ -40,6 +40,16 @@ uint64_t FramerStats::rejected_total() const {
   return total;
 }
 
+FramerStats& FramerStats::operator+=(const FramerStats& other) {
+  lines += other.lines;
+  blank_lines += other.blank_lines;
+  timing_sentences += other.timing_sentences;
+  sentences += other.sentences;
+  payloads += other.payloads;
+  for (std::size_t i = 0; i < rejected.size(); ++i) rejected[i] += other.rejected[i];
+  return *this;
+}
+
 uint8_t nmea_checksum(std::string_view body) {
   // Eight bytes at a time, folded at the end: XOR does not care about byte order.
   uint64_t wide = 0;

@@ -98,6 +98,8 @@ struct FramerStats {
   std::array<uint64_t, reject_reason_count> rejected{};
 
   uint64_t rejected_total() const;
+  // Adds another framer's counts (several inputs, one summary).
+  FramerStats& operator+=(const FramerStats& other);
   uint64_t& operator[](RejectReason reason) { return rejected[static_cast<std::size_t>(reason)]; }
   uint64_t operator[](RejectReason reason) const {
     return rejected[static_cast<std::size_t>(reason)];

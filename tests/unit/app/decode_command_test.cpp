@@ -105,6 +105,19 @@ TEST(DecodeCommand, UnsetTagBlockChecksumsAreRejectedUnlessAccepted) {
   std::filesystem::remove(path);
 }
 
+TEST(DecodeCommand, AFailedWriteIsAnError) {
+  const auto path = write_file("aiswatch_decode_full.nmea", feed);
+  std::FILE* full = std::fopen("/dev/full", "w");
+  ASSERT_NE(full, nullptr);
+  std::FILE* err = std::tmpfile();
+  EXPECT_EQ(run_decode({path}, full, err), 1);
+  std::fclose(full);
+  const std::string text = slurp(err);
+  EXPECT_NE(text.find("error writing the output: No space left on device"), std::string::npos)
+      << text;
+  std::filesystem::remove(path);
+}
+
 TEST(DecodeCommand, UnknownOptionIsAUsageError) {
   const auto result = run({"--no-such-option"});
   EXPECT_EQ(result.code, 2);

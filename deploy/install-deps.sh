@@ -12,6 +12,7 @@ packages=(
   librdkafka-dev                              # Kafka client and the mock cluster used as embedded broker
   libprotobuf-dev protobuf-compiler           # Alert / PositionReport schemas
   libyaml-cpp-dev                             # config and detectors.yaml
+  nlohmann-json3-dev                          # GeoJSON zones (rules/)
   zlib1g-dev
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "app/decode_command.h"
+#include "app/rules_command.h"
 #include "app/simulate_command.h"
 
 namespace {
@@ -15,6 +16,7 @@ constexpr const char* usage =
     "commands:\n"
     "  decode [FILE...]   decode raw AIS NMEA into gpsd-style JSON lines\n"
     "  simulate           write a simulated AIS feed (NMEA with tag blocks)\n"
+    "  rules check DIR    validate a rules directory (zones, watchlist, thresholds)\n"
     "  help               show this help\n"
     "  version            show the version\n"
     "\n"
@@ -30,6 +32,7 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   const std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "decode") return aiswatch::app::run_decode(args, stdout, stderr);
+  if (command == "rules") return aiswatch::app::run_rules(args, stdout, stderr);
   if (command == "simulate") return aiswatch::app::run_simulate(args, stdout, stderr);
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(usage, stdout);

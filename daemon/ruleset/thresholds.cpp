@@ -52,6 +52,28 @@ double unit_seconds(std::string_view unit) {
   return 0;
 }
 
+// Appends `words` as "  # " comment lines no wider than 100 columns (the repository's limit).
+void append_comment(std::string& text, std::string_view words) {
+  constexpr std::size_t width = 100;
+  constexpr std::string_view prefix = "  #";
+  std::size_t line_length = 0;
+  while (!words.empty()) {
+    const std::size_t space = words.find(' ');
+    const std::string_view word = words.substr(0, space);
+    words = space == std::string_view::npos ? std::string_view() : words.substr(space + 1);
+    if (word.empty()) continue;
+    if (line_length == 0 || line_length + 1 + word.size() > width) {
+      if (line_length != 0) text += '\n';
+      text += prefix;
+      line_length = prefix.size();
+    }
+    text += ' ';
+    text += word;
+    line_length += 1 + word.size();
+  }
+  text += '\n';
+}
+
 }  // namespace
 
 std::string ThresholdSpec::path() const {
@@ -174,13 +196,10 @@ std::string Thresholds::default_yaml() {
       text += section;
       text += ":\n";
     }
-    text += "  # ";
-    text += s.meaning;
-    text += "\n  # Range [" + format_number(s.min) + ", " + format_number(s.max) + "] ";
-    text += s.unit;
-    text += ". Default: ";
-    text += s.source;
-    text += "\n  ";
+    append_comment(text, s.meaning);
+    append_comment(text, "Range [" + format_number(s.min) + ", " + format_number(s.max) + "] " +
+                             std::string(s.unit) + ". Default: " + std::string(s.source));
+    text += "  ";
     text += s.key;
     text += ": " + format_number(s.default_value) + "\n";
   }

@@ -1,7 +1,10 @@
 #include "app/simulate_command.h"
 
 #include <boost/program_options.hpp>
+#include <cerrno>
+#include <cstring>
 #include <sstream>
+#include <utility>
 
 #include "sim/traffic.h"
 
@@ -18,7 +21,28 @@ int run_simulate(const std::vector<std::string>& args, std::FILE* out, std::FILE
       "seed", po::value<uint64_t>(&config.seed)->default_value(config.seed),
       "random seed (same seed, same feed)")(
       "start", po::value<int64_t>(&config.start_time_s)->default_value(config.start_time_s),
-      "start time, UNIX seconds");
+      "start time, UNIX seconds")(
+      "stations", po::value<unsigned>(&config.stations)->default_value(config.stations),
+      "shore stations receiving the traffic (each copy is a duplicate line)")(
+      "reception", po::value<double>(&config.reception_probability)->default_value(config.reception_probability),
+      "probability that a station receives a transmission")(
+      "malformed", po::value<double>(&config.malformed_probability)->default_value(config.malformed_probability),
+      "probability that a line is corrupted in transit")(
+      "rendezvous", po::value<unsigned>(&config.rendezvous)->default_value(config.rendezvous),
+      "ship-to-ship rendezvous to plant")(
+      "dark-periods", po::value<unsigned>(&config.dark_periods)->default_value(config.dark_periods),
+      "dark periods (transponder off 8-10 h) to plant")(
+      "loiterings", po::value<unsigned>(&config.loiterings)->default_value(config.loiterings),
+      "lone vessels idling at sea for 5-6 h to plant")(
+      "fishing-fleets", po::value<unsigned>(&config.fishing_fleets)->default_value(config.fishing_fleets),
+      "confounder: fishing fleets drifting together")(
+      "tug-assists", po::value<unsigned>(&config.tug_assists)->default_value(config.tug_assists),
+      "confounder: a tug alongside a tanker for 20 minutes")(
+      "pair-trawlers", po::value<unsigned>(&config.pair_trawlers)->default_value(config.pair_trawlers),
+      "confounder: pair trawlers towing at 3-4 knots")(
+      "roadsteads", po::value<unsigned>(&config.roadsteads)->default_value(config.roadsteads),
+      "confounder: six ships at anchor outside any zone")(
+      "truth", po::value<std::string>(), "write the planted events as JSON lines to this file");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(options).run(), vm);
@@ -31,7 +55,9 @@ int run_simulate(const std::vector<std::string>& args, std::FILE* out, std::FILE
     std::ostringstream text;
     text << "usage: aiswatchd simulate [OPTIONS]\n"
             "Write a simulated AIS feed of vessels in the Korea Bay to standard output: NMEA 4.0\n"
-            "sentences with tag-block receive times, deterministic for a given seed.\n\n"
+            "sentences with tag-block receive times as a network of shore stations receives\n"
+            "them, with planted events and look-alikes (--truth lists them). Deterministic for a\n"
+            "given seed and options.\n\n"
          << options;
     std::fputs(text.str().c_str(), out);
     return 0;
@@ -42,10 +68,33 @@ int run_simulate(const std::vector<std::string>& args, std::FILE* out, std::FILE
                  static_cast<long long>(minutes));
     return 2;
   }
-  if (config.vessels == 0 || config.vessels > 100'000) {
-    std::fprintf(err, "aiswatchd simulate: --vessels must be between 1 and 100000, got %u\n",
+  if (config.vessels > 100'000) {
+    std::fprintf(err, "aiswatchd simulate: --vessels must be at most 100000, got %u\n",
                  config.vessels);
     return 2;
+  }
+  if (config.stations == 0 || config.stations > 9) {
+    std::fprintf(err, "aiswatchd simulate: --stations must be between 1 and 9, got %u\n",
+                 config.stations);
+    return 2;
+  }
+  for (const auto& [name, value] : {std::pair<const char*, double>{"--reception", config.reception_probability},
+                                    {"--malformed", config.malformed_probability}}) {
+    if (!(value >= 0.0 && value <= 1.0)) {
+      std::fprintf(err, "aiswatchd simulate: %s must be between 0 and 1, got %g\n", name, value);
+      return 2;
+    }
+  }
+  std::FILE* truth_file = nullptr;
+  std::string truth_path;
+  if (vm.count("truth") != 0) {
+    truth_path = vm["truth"].as<std::string>();
+    truth_file = std::fopen(truth_path.c_str(), "w");
+    if (truth_file == nullptr) {
+      std::fprintf(err, "aiswatchd simulate: cannot write %s: %s\n", truth_path.c_str(),
+                   std::strerror(errno));
+      return 1;
+    }
   }
   config.duration_s = minutes * 60;
   std::string buffer;
@@ -59,11 +108,27 @@ int run_simulate(const std::vector<std::string>& args, std::FILE* out, std::FILE
     }
   });
   std::fwrite(buffer.data(), 1, buffer.size(), out);
-  std::fflush(out);
-  std::fprintf(err, "aiswatchd simulate: %u vessels, %lld minutes: %llu messages in %llu lines\n",
-               config.vessels, static_cast<long long>(minutes),
-               static_cast<unsigned long long>(summary.messages),
-               static_cast<unsigned long long>(summary.lines));
+  const bool write_failed = std::fflush(out) != 0 || std::ferror(out) != 0;
+  if (truth_file != nullptr) {
+    const std::string truth = sim::truth_to_json_lines(summary.truth);
+    std::fwrite(truth.data(), 1, truth.size(), truth_file);
+    if (std::fclose(truth_file) != 0) {
+      std::fprintf(err, "aiswatchd simulate: error writing %s: %s\n", truth_path.c_str(),
+                   std::strerror(errno));
+      return 1;
+    }
+  }
+  const auto as_ull = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+  std::fprintf(err,
+               "aiswatchd simulate: %u vessels, %lld minutes: %llu messages (%llu received, "
+               "%llu duplicate copies, %llu corrupted) in %llu lines; %zu planted events\n",
+               summary.vessels, static_cast<long long>(minutes), as_ull(summary.messages),
+               as_ull(summary.received), as_ull(summary.duplicates), as_ull(summary.malformed),
+               as_ull(summary.lines), summary.truth.size());
+  if (write_failed) {
+    std::fprintf(err, "aiswatchd simulate: error writing the feed: %s\n", std::strerror(errno));
+    return 1;
+  }
   return 0;
 }
 

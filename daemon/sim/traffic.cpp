@@ -1,8 +1,11 @@
 #include "sim/traffic.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <numbers>
+#include <cstdio>
+#include <queue>
 #include <string>
 #include <vector>
 
@@ -32,31 +35,6 @@ class Random {
   uint64_t state_;
 };
 
-enum class Kind { class_a, class_b };
-
-struct Vessel {
-  Kind kind = Kind::class_a;
-  uint32_t mmsi = 0;
-  uint32_t imo = 0;
-  std::string name, callsign, destination;
-  uint8_t shiptype = 0;
-  uint16_t length = 0;
-  uint8_t beam = 0;
-  double draught = 0;
-  double lat = 0, lon = 0, course = 0, speed = 0;
-  int64_t next_position_s = 0;
-  int64_t next_static_s = 0;
-};
-
-// Flag MIDs of the fleets seen in the area: North Korea, China, South Korea, Panama, Sierra
-// Leone, Togo, Mongolia (the last four are flags of convenience in UN Panel of Experts reports).
-constexpr std::array<uint16_t, 7> flag_mids = {445, 412, 440, 352, 667, 671, 457};
-constexpr std::array<std::string_view, 12> name_words = {
-    "SEA", "PIONEER", "GOLDEN", "STAR", "OCEAN", "GLORY", "EAST", "WIND",
-    "BRIGHT", "PEARL", "NORTH", "HARMONY"};
-constexpr std::array<std::string_view, 5> destinations = {"NAMPO", "DALIAN", "INCHEON",
-                                                          "YANTAI", "DANDONG"};
-
 template <std::size_t N>
 void set_text(ais::SixBitText<N>& text, std::string_view value) {
   text.length = static_cast<uint8_t>(std::min(value.size(), N));
@@ -71,68 +49,444 @@ uint32_t make_imo(Random& random) {
   return digits * 10 + sum % 10;
 }
 
-Vessel make_vessel(Random& random, unsigned index, const TrafficConfig& config) {
-  Vessel v;
-  v.kind = random.below(5) == 0 ? Kind::class_b : Kind::class_a;
-  const uint16_t mid = flag_mids[random.below(flag_mids.size())];
-  v.mmsi = mid * 1'000'000u + 100'000u + index * 37u % 900'000u;
-  // Built with append: std::string operator+ trips a false -Wrestrict in GCC 12 at -O3 (GCC bug
-  // 105329).
-  v.name.append(name_words[random.below(name_words.size())])
-      .append(" ")
-      .append(name_words[random.below(name_words.size())])
-      .append(" ")
-      .append(std::to_string(1 + random.below(9)));
-  v.callsign.append("S").append(std::to_string(1000 + index));
-  v.destination = destinations[random.below(destinations.size())];
-  if (v.kind == Kind::class_a) {
-    static constexpr std::array<uint8_t, 4> types = {80, 81, 70, 30};  // tanker, tanker, cargo, fishing
-    v.shiptype = types[random.below(types.size())];
-    v.imo = make_imo(random);
-    v.length = static_cast<uint16_t>(60 + random.below(140));
-    v.beam = static_cast<uint8_t>(10 + random.below(22));
-    v.draught = std::round(random.uniform(3.0, 11.0) * 10) / 10;
-  } else {
-    v.shiptype = random.below(2) == 0 ? 30 : 37;  // fishing, pleasure craft
-    v.length = static_cast<uint16_t>(10 + random.below(25));
-    v.beam = static_cast<uint8_t>(3 + random.below(6));
-  }
-  v.lat = random.uniform(config.min_lat, config.max_lat);
-  v.lon = random.uniform(config.min_lon, config.max_lon);
-  v.course = random.uniform(0, 360);
-  // A quarter of the fleet is stopped (anchored, drifting or fishing).
-  v.speed = random.below(4) == 0 ? random.uniform(0, 0.4) : random.uniform(6, 14);
-  v.next_position_s = config.start_time_s + random.below(10);
-  v.next_static_s = config.start_time_s + random.below(60);
-  return v;
+constexpr double pi = std::numbers::pi;
+constexpr double metres_per_degree = 111'195.0;  // of latitude, on a 6371 km sphere
+
+enum class Kind { class_a, class_b };
+
+// What a vessel does during one stretch of time.
+enum class Mode {
+  transit,  // hold course and speed, small course changes, turn back at the area's edge
+  go_to,    // head for a point at a speed, then idle there
+  drift,    // idle: under 1 knot (or `speed`), wandering course
+  anchored, // at anchor: no way on, the fix jittering around the anchor position
+  follow,   // keep station at an offset from another vessel (alongside, in company)
+  silent,   // transit with the transponder off
+};
+
+struct Leg {
+  int64_t until_s = 0;   // the leg ends at this time (the last leg runs to the end)
+  Mode mode = Mode::transit;
+  double speed = 10;     // knots
+  double course = 0;     // degrees, for transit
+  double target_lat = 0, target_lon = 0;  // go_to
+  std::size_t leader = 0;                 // follow: index of the vessel to keep station on
+  double offset_north_m = 0, offset_east_m = 0;  // follow: where, relative to the leader
+  uint8_t status = 0;    // navigational status transmitted during the leg
+};
+
+struct Vessel {
+  Kind kind = Kind::class_a;
+  uint32_t mmsi = 0;
+  uint32_t imo = 0;
+  std::string name, callsign, destination;
+  uint8_t shiptype = 0;
+  uint16_t length = 0;
+  uint8_t beam = 0;
+  double draught = 0;
+  bool reports_heading = true;  // some transponders send heading 511 (no gyro connected)
+  bool reports_speed = true;    // and a few send speed 102.3 (not available)
+  // True state.
+  double lat = 0, lon = 0, course = 0, speed = 0;
+  uint8_t status = 0;
+  int64_t state_time_s = 0;  // when lat/lon were last advanced
+  std::vector<Leg> legs;
+  std::size_t leg = 0;
+  int64_t appears_s = 0;     // first transmission (planted vessels enter the scene later)
+  int64_t next_position_s = 0;
+  int64_t next_static_s = 0;
+};
+
+double wrap_degrees(double d) {
+  d = std::fmod(d, 360.0);
+  return d < 0 ? d + 360.0 : d;
 }
 
-// Dead reckoning over one second, turning back at the edge of the area.
-void move(Vessel& v, Random& random, const TrafficConfig& config) {
-  constexpr double degrees = std::numbers::pi / 180.0;
-  const double nautical_miles = v.speed / 3600.0;
-  v.lat += nautical_miles * std::cos(v.course * degrees) / 60.0;
-  v.lon += nautical_miles * std::sin(v.course * degrees) / (60.0 * std::cos(v.lat * degrees));
-  if (v.lat < config.min_lat || v.lat > config.max_lat || v.lon < config.min_lon ||
-      v.lon > config.max_lon) {
-    v.course = std::fmod(v.course + 180.0, 360.0);
+// Moves a point `metres` along `course` (flat-earth step: the steps here are short).
+void step(double& lat, double& lon, double course, double metres) {
+  lat += metres * std::cos(course * pi / 180) / metres_per_degree;
+  lon += metres * std::sin(course * pi / 180) / (metres_per_degree * std::cos(lat * pi / 180));
+}
+
+double bearing_to(double lat, double lon, double to_lat, double to_lon) {
+  const double north = (to_lat - lat) * metres_per_degree;
+  const double east = (to_lon - lon) * metres_per_degree * std::cos(lat * pi / 180);
+  return wrap_degrees(std::atan2(east, north) * 180 / pi);
+}
+
+double distance_m(double lat, double lon, double to_lat, double to_lon) {
+  const double north = (to_lat - lat) * metres_per_degree;
+  const double east = (to_lon - lon) * metres_per_degree * std::cos(lat * pi / 180);
+  return std::hypot(north, east);
+}
+
+class Scene {
+ public:
+  Scene(const TrafficConfig& config) : config_(config), random_(config.seed) {}
+
+  const TrafficConfig& config() const { return config_; }
+  Random& random() { return random_; }
+  std::vector<Vessel>& fleet() { return fleet_; }
+  std::vector<TruthEvent>& truth() { return truth_; }
+  // Planted dark periods: (truth index, vessel index), made exact after the run.
+  std::vector<std::pair<std::size_t, std::size_t>>& dark_plants() { return dark_plants_; }
+
+  std::size_t add_vessel(Kind kind, uint8_t shiptype, double lat, double lon, int64_t appears_s) {
+    Vessel v;
+    v.kind = kind;
+    const unsigned index = static_cast<unsigned>(fleet_.size());
+    const uint16_t mid = flag_mids[random_.below(flag_mids.size())];
+    v.mmsi = mid * 1'000'000u + 100'000u + index % 900'000u;
+    // Built with append: std::string operator+ trips a false -Wrestrict in GCC 12 at -O3 (GCC
+    // bug 105329).
+    v.name.append(name_words[random_.below(name_words.size())])
+        .append(" ")
+        .append(name_words[random_.below(name_words.size())])
+        .append(" ")
+        .append(std::to_string(1 + random_.below(9)));
+    v.callsign.append("S").append(std::to_string(1000 + index));
+    v.destination = destinations[random_.below(destinations.size())];
+    v.shiptype = shiptype;
+    if (kind == Kind::class_a) {
+      v.imo = make_imo(random_);
+      v.length = static_cast<uint16_t>(shiptype == 30 ? 25 + random_.below(30) : 80 + random_.below(120));
+      v.beam = static_cast<uint8_t>(v.length / 6 + 2);
+      v.draught = std::round(random_.uniform(4.0, 11.0) * 10) / 10;
+    } else {
+      v.length = static_cast<uint16_t>(12 + random_.below(20));
+      v.beam = static_cast<uint8_t>(4 + random_.below(5));
+    }
+    v.reports_heading = random_.below(20) != 0;
+    v.reports_speed = random_.below(50) != 0;
+    v.lat = lat;
+    v.lon = lon;
+    v.course = random_.uniform(0, 360);
+    v.state_time_s = appears_s;
+    v.appears_s = appears_s;
+    v.next_position_s = appears_s + random_.below(10);
+    v.next_static_s = appears_s + random_.below(60);
+    fleet_.push_back(std::move(v));
+    return fleet_.size() - 1;
   }
-  if (random.below(60) == 0) v.course = std::fmod(v.course + random.uniform(-15, 15) + 360.0, 360.0);
+
+  // A point at least `margin_deg` inside the area.
+  std::pair<double, double> point_inside(double margin_deg) {
+    return {random_.uniform(config_.min_lat + margin_deg, config_.max_lat - margin_deg),
+            random_.uniform(config_.min_lon + margin_deg, config_.max_lon - margin_deg)};
+  }
+
+  // Brings vessel `index` forward to `now_s`, leg by leg.
+  void advance(std::size_t index, int64_t now_s) {
+    Vessel& v = fleet_[index];
+    while (v.state_time_s < now_s) {
+      const bool last_leg = v.leg + 1 >= v.legs.size();
+      const int64_t leg_end = last_leg ? now_s : std::min(now_s, v.legs[v.leg].until_s);
+      if (leg_end > v.state_time_s) move(index, leg_end);
+      if (!last_leg && v.state_time_s >= v.legs[v.leg].until_s) ++v.leg;
+      if (leg_end == now_s) break;
+    }
+  }
+
+  const Leg& leg_of(const Vessel& v) const { return v.legs[v.leg]; }
+
+ private:
+  void move(std::size_t index, int64_t to_s) {
+    Vessel& v = fleet_[index];
+    const Leg& leg = v.legs[v.leg];
+    const auto dt = static_cast<double>(to_s - v.state_time_s);
+    v.status = leg.status;
+    switch (leg.mode) {
+      case Mode::transit:
+      case Mode::silent:
+        v.speed = leg.speed;
+        if (v.state_time_s == v.appears_s && v.leg == 0) v.course = leg.course;
+        if (random_.below(20) == 0) v.course = wrap_degrees(v.course + random_.uniform(-10, 10));
+        step(v.lat, v.lon, v.course, v.speed * 1852.0 / 3600.0 * dt);
+        if (v.lat < config_.min_lat || v.lat > config_.max_lat) v.course = wrap_degrees(180 - v.course);
+        if (v.lon < config_.min_lon || v.lon > config_.max_lon) v.course = wrap_degrees(360 - v.course);
+        break;
+      case Mode::go_to: {
+        const double remaining = distance_m(v.lat, v.lon, leg.target_lat, leg.target_lon);
+        const double travel = leg.speed * 1852.0 / 3600.0 * dt;
+        v.course = bearing_to(v.lat, v.lon, leg.target_lat, leg.target_lon);
+        if (travel >= remaining) {
+          v.lat = leg.target_lat;
+          v.lon = leg.target_lon;
+          v.speed = 0.3;
+        } else {
+          v.speed = leg.speed;
+          step(v.lat, v.lon, v.course, travel);
+        }
+        break;
+      }
+      case Mode::drift:
+        v.speed = std::clamp(leg.speed + random_.uniform(-0.2, 0.2), 0.0, 3.0);
+        v.course = wrap_degrees(v.course + random_.uniform(-20, 20));
+        step(v.lat, v.lon, v.course, v.speed * 1852.0 / 3600.0 * dt);
+        break;
+      case Mode::anchored:
+        v.speed = 0;
+        v.course = random_.uniform(0, 360);  // a stopped GPS reports any course
+        break;
+      case Mode::follow: {
+        advance(leg.leader, to_s);
+        const Vessel& leader = fleet_[leg.leader];
+        v.lat = leader.lat + leg.offset_north_m / metres_per_degree;
+        v.lon = leader.lon +
+                leg.offset_east_m / (metres_per_degree * std::cos(leader.lat * pi / 180));
+        v.speed = leader.speed;
+        v.course = leader.course;
+        break;
+      }
+    }
+    v.state_time_s = to_s;
+  }
+
+  // Flag MIDs of the fleets seen in the area: North Korea, China, South Korea, Panama, Sierra
+  // Leone, Togo, Mongolia (the last four are flags of convenience in UN Panel of Experts reports).
+  static constexpr std::array<uint16_t, 7> flag_mids = {445, 412, 440, 352, 667, 671, 457};
+  static constexpr std::array<std::string_view, 12> name_words = {
+      "SEA", "PIONEER", "GOLDEN", "STAR", "OCEAN", "GLORY", "EAST", "WIND",
+      "BRIGHT", "PEARL", "NORTH", "HARMONY"};
+  static constexpr std::array<std::string_view, 5> destinations = {"NAMPO", "DALIAN", "INCHEON",
+                                                                  "YANTAI", "DANDONG"};
+
+  TrafficConfig config_;
+  Random random_;
+  std::vector<Vessel> fleet_;
+  std::vector<TruthEvent> truth_;
+  std::vector<std::pair<std::size_t, std::size_t>> dark_plants_;
+};
+
+Leg transit_leg(int64_t until_s, double speed, double course) {
+  Leg leg;
+  leg.until_s = until_s;
+  leg.mode = Mode::transit;
+  leg.speed = speed;
+  leg.course = course;
+  return leg;
+}
+
+Leg idle_leg(int64_t until_s, Mode mode, double speed, uint8_t status) {
+  Leg leg;
+  leg.until_s = until_s;
+  leg.mode = mode;
+  leg.speed = speed;
+  leg.status = status;
+  return leg;
+}
+
+Leg follow_leg(int64_t until_s, std::size_t leader, double north_m, double east_m, uint8_t status) {
+  Leg leg;
+  leg.until_s = until_s;
+  leg.mode = Mode::follow;
+  leg.leader = leader;
+  leg.offset_north_m = north_m;
+  leg.offset_east_m = east_m;
+  leg.status = status;
+  return leg;
+}
+
+// A start time for an event of `length_s` (plus `lead_s` before it) that fits in the run, or -1.
+int64_t fit(Scene& scene, int64_t lead_s, int64_t length_s) {
+  const TrafficConfig& c = scene.config();
+  const int64_t earliest = c.start_time_s + lead_s;
+  const int64_t latest = c.start_time_s + c.duration_s - length_s - 600;
+  if (latest < earliest) return -1;
+  return earliest + static_cast<int64_t>(scene.random().uniform(0, static_cast<double>(latest - earliest)));
+}
+
+void add_truth(Scene& scene, std::string type, std::string kind, std::vector<uint32_t> mmsis,
+               int64_t start_s, int64_t end_s, double lat, double lon) {
+  TruthEvent e;
+  e.type = std::move(type);
+  e.kind = std::move(kind);
+  e.mmsis = std::move(mmsis);
+  e.start_time_s = start_s;
+  e.end_time_s = end_s;
+  e.lat = lat;
+  e.lon = lon;
+  scene.truth().push_back(std::move(e));
+}
+
+// Two tankers come from 10 nm apart, meet, lie alongside for 3-5 hours and part. Variants: both
+// drifting, both reporting "at anchor" or "moored" in open water, or drifting together with the
+// current at up to 2.4 knots.
+void plant_rendezvous(Scene& scene, unsigned variant) {
+  const int64_t approach_s = 3'600;
+  const auto duration_s = static_cast<int64_t>(scene.random().uniform(3 * 3'600, 5 * 3'600));
+  const int64_t meet_s = fit(scene, approach_s, duration_s + 3'600);
+  if (meet_s < 0) return;
+  const auto [lat, lon] = scene.point_inside(0.25);
+  static constexpr std::array<std::string_view, 3> kinds = {"drift_alongside", "anchored_alongside",
+                                                            "drift_with_current"};
+  const unsigned kind = variant % 3;
+  const uint8_t status = kind == 1 ? (scene.random().below(2) == 0 ? 1 : 5) : 0;
+  const double idle_speed = kind == 2 ? scene.random().uniform(1.0, 2.4) : 0.4;
+  const Mode idle_mode = kind == 1 ? Mode::anchored : Mode::drift;
+
+  std::array<std::size_t, 2> pair{};
+  for (std::size_t k = 0; k < 2; ++k) {
+    const double from = scene.random().uniform(0, 360);
+    double start_lat = lat, start_lon = lon;
+    step(start_lat, start_lon, from, 10 * 1852.0);
+    pair[k] = scene.add_vessel(Kind::class_a, k == 0 ? 80 : 81, start_lat, start_lon,
+                               meet_s - approach_s);
+  }
+  Vessel& giver = scene.fleet()[pair[0]];
+  Leg approach;
+  approach.until_s = meet_s;
+  approach.mode = Mode::go_to;
+  approach.speed = 10;
+  approach.target_lat = lat;
+  approach.target_lon = lon;
+  giver.legs = {approach, idle_leg(meet_s + duration_s, idle_mode, idle_speed, status),
+                transit_leg(0, 11, scene.random().uniform(0, 360))};
+  Vessel& receiver = scene.fleet()[pair[1]];
+  Leg approach_b = approach;
+  approach_b.target_lat = lat + 80 / metres_per_degree;  // stops 80 m north of the giver
+  receiver.legs = {approach_b, follow_leg(meet_s + duration_s, pair[0], 80, 20, status),
+                   transit_leg(0, 11, scene.random().uniform(0, 360))};
+  add_truth(scene, "RENDEZVOUS", std::string(kinds[kind]),
+            {scene.fleet()[pair[0]].mmsi, scene.fleet()[pair[1]].mmsi}, meet_s, meet_s + duration_s,
+            lat, lon);
+}
+
+// A cargo ship at sea switches its transponder off for 8-10 hours and keeps going.
+void plant_dark_period(Scene& scene) {
+  const auto dark_s = static_cast<int64_t>(scene.random().uniform(8 * 3'600, 10 * 3'600));
+  const int64_t off_s = fit(scene, 1'800, dark_s + 1'800);
+  if (off_s < 0) return;
+  const auto [lat, lon] = scene.point_inside(0.2);
+  const std::size_t index = scene.add_vessel(Kind::class_a, 70, lat, lon, off_s - 1'800);
+  const double course = scene.random().uniform(0, 360);
+  Leg silent = transit_leg(off_s + dark_s, 4, course);
+  silent.mode = Mode::silent;
+  scene.fleet()[index].legs = {transit_leg(off_s, 8, course), silent, transit_leg(0, 8, course)};
+  // The times are made exact after the run, from the last and first transmissions around it.
+  scene.dark_plants().emplace_back(scene.truth().size(), index);
+  add_truth(scene, "DARK_PERIOD", "transponder_off", {scene.fleet()[index].mmsi}, off_s,
+            off_s + dark_s, lat, lon);
+}
+
+// A tanker alone at sea, idling for 5-6 hours.
+void plant_loitering(Scene& scene) {
+  const auto idle_s = static_cast<int64_t>(scene.random().uniform(5 * 3'600, 6 * 3'600));
+  const int64_t stop_s = fit(scene, 1'800, idle_s + 1'800);
+  if (stop_s < 0) return;
+  const auto [lat, lon] = scene.point_inside(0.2);
+  double start_lat = lat, start_lon = lon;
+  step(start_lat, start_lon, scene.random().uniform(0, 360), 4 * 1852.0);
+  const std::size_t index = scene.add_vessel(Kind::class_a, 80, start_lat, start_lon, stop_s - 1'800);
+  Leg approach;
+  approach.until_s = stop_s;
+  approach.mode = Mode::go_to;
+  approach.speed = 9;
+  approach.target_lat = lat;
+  approach.target_lon = lon;
+  scene.fleet()[index].legs = {approach, idle_leg(stop_s + idle_s, Mode::drift, 0.5, 0),
+                               transit_leg(0, 10, scene.random().uniform(0, 360))};
+  add_truth(scene, "LOITERING", "idle_at_sea", {scene.fleet()[index].mmsi}, stop_s, stop_s + idle_s,
+            lat, lon);
+}
+
+// A dozen fishing vessels drifting in company for 4-6 hours (at night, with lights and nets).
+void plant_fishing_fleet(Scene& scene) {
+  const auto length_s = static_cast<int64_t>(scene.random().uniform(4 * 3'600, 6 * 3'600));
+  const int64_t start_s = fit(scene, 0, length_s);
+  if (start_s < 0) return;
+  const auto [lat, lon] = scene.point_inside(0.2);
+  std::vector<uint32_t> mmsis;
+  const std::size_t lead = scene.add_vessel(Kind::class_a, 30, lat, lon, start_s);
+  scene.fleet()[lead].legs = {idle_leg(start_s + length_s, Mode::drift, 0.6, 7),
+                              transit_leg(0, 8, scene.random().uniform(0, 360))};
+  mmsis.push_back(scene.fleet()[lead].mmsi);
+  for (unsigned k = 1; k < 12; ++k) {
+    const Kind kind = k % 3 == 0 ? Kind::class_b : Kind::class_a;
+    const double north = scene.random().uniform(-900, 900), east = scene.random().uniform(-900, 900);
+    const std::size_t index = scene.add_vessel(kind, 30, lat, lon, start_s);
+    scene.fleet()[index].legs = {follow_leg(start_s + length_s, lead, north, east, 7),
+                                 transit_leg(0, 8, scene.random().uniform(0, 360))};
+    mmsis.push_back(scene.fleet()[index].mmsi);
+  }
+  add_truth(scene, "CONFOUNDER", "fishing_fleet", std::move(mmsis), start_s, start_s + length_s,
+            lat, lon);
+}
+
+// A tanker slows to 1.5 knots while a tug comes alongside for 20 minutes, then both go on.
+void plant_tug_assist(Scene& scene) {
+  const int64_t start_s = fit(scene, 600, 1'200 + 1'800);
+  if (start_s < 0) return;
+  const auto [lat, lon] = scene.point_inside(0.2);
+  const double course = scene.random().uniform(0, 360);
+  const std::size_t tanker = scene.add_vessel(Kind::class_a, 80, lat, lon, start_s - 600);
+  scene.fleet()[tanker].legs = {transit_leg(start_s, 8, course), transit_leg(start_s + 1'200, 1.5, course),
+                                transit_leg(0, 9, course)};
+  const std::size_t tug = scene.add_vessel(Kind::class_a, 52, lat, lon, start_s);
+  scene.fleet()[tug].legs = {follow_leg(start_s + 1'200, tanker, 30, 15, 0),
+                             transit_leg(0, 10, wrap_degrees(course + 150))};
+  add_truth(scene, "CONFOUNDER", "tug_alongside_20_min",
+            {scene.fleet()[tanker].mmsi, scene.fleet()[tug].mmsi}, start_s, start_s + 1'200, lat, lon);
+}
+
+// Two trawlers towing one net between them, 300 m apart at 3-4 knots, for hours.
+void plant_pair_trawlers(Scene& scene) {
+  const auto length_s = static_cast<int64_t>(scene.random().uniform(3 * 3'600, 5 * 3'600));
+  const int64_t start_s = fit(scene, 0, length_s);
+  if (start_s < 0) return;
+  const auto [lat, lon] = scene.point_inside(0.3);
+  const double course = scene.random().uniform(0, 360);
+  const std::size_t lead = scene.add_vessel(Kind::class_a, 30, lat, lon, start_s);
+  scene.fleet()[lead].legs = {transit_leg(start_s + length_s, scene.random().uniform(3, 4), course),
+                              transit_leg(0, 9, course)};
+  const std::size_t partner = scene.add_vessel(Kind::class_a, 30, lat, lon, start_s);
+  const double beam_north = 300 * std::cos((course + 90) * pi / 180);
+  const double beam_east = 300 * std::sin((course + 90) * pi / 180);
+  scene.fleet()[partner].legs = {follow_leg(start_s + length_s, lead, beam_north, beam_east, 7),
+                                 transit_leg(0, 9, wrap_degrees(course + 40))};
+  add_truth(scene, "CONFOUNDER", "pair_trawlers",
+            {scene.fleet()[lead].mmsi, scene.fleet()[partner].mmsi}, start_s, start_s + length_s, lat,
+            lon);
+}
+
+// Six ships at anchor a nautical mile apart, waiting for a berth, outside any listed anchorage.
+void plant_roadstead(Scene& scene) {
+  const TrafficConfig& c = scene.config();
+  const auto [lat, lon] = scene.point_inside(0.2);
+  std::vector<uint32_t> mmsis;
+  for (unsigned k = 0; k < 6; ++k) {
+    double ship_lat = lat, ship_lon = lon;
+    step(ship_lat, ship_lon, 90, 1852.0 * (k % 3));
+    step(ship_lat, ship_lon, 0, 1852.0 * (k / 3));
+    const std::size_t index = scene.add_vessel(Kind::class_a, k % 2 == 0 ? 70 : 80, ship_lat,
+                                               ship_lon, c.start_time_s);
+    scene.fleet()[index].legs = {idle_leg(0, Mode::anchored, 0, 1)};
+    mmsis.push_back(scene.fleet()[index].mmsi);
+  }
+  add_truth(scene, "CONFOUNDER", "roadstead_anchorage", std::move(mmsis), c.start_time_s,
+            c.start_time_s + c.duration_s, lat, lon);
 }
 
 double on_grid(double value, double divisor) { return std::round(value * divisor) / divisor; }
 
+// What the transponder reports: the true state plus GPS noise of a few metres.
 ais::Message position_message(const Vessel& v, int64_t now_s, Random& random) {
-  const bool stopped = v.speed < 0.5;
-  const double course = on_grid(v.course, 10);
-  const auto heading = static_cast<unsigned>(std::lround(v.course)) % 360;
+  const double jitter_m = 4.0;
+  double lat = v.lat, lon = v.lon;
+  step(lat, lon, random.uniform(0, 360), random.uniform(0, jitter_m));
+  const double course = on_grid(wrap_degrees(v.course), 10);
+  const std::optional<double> speed =
+      v.reports_speed ? std::optional<double>(on_grid(std::min(v.speed, 102.2), 10)) : std::nullopt;
+  const std::optional<unsigned> heading =
+      v.reports_heading ? std::optional<unsigned>(static_cast<unsigned>(std::lround(v.course)) % 360)
+                        : std::nullopt;
   if (v.kind == Kind::class_b) {
     ais::ClassBPositionReport m;
     m.header.type = 18;
     m.header.mmsi = v.mmsi;
-    m.speed = on_grid(v.speed, 10);
-    m.lon = on_grid(v.lon, 600'000);
-    m.lat = on_grid(v.lat, 600'000);
+    m.speed = speed;
+    m.lon = on_grid(lon, 600'000);
+    m.lat = on_grid(lat, 600'000);
     m.course = course >= 360.0 ? 0.0 : course;
     m.heading = heading;
     m.second = static_cast<uint8_t>(now_s % 60);
@@ -143,17 +497,27 @@ ais::Message position_message(const Vessel& v, int64_t now_s, Random& random) {
   ais::PositionReport m;
   m.header.type = random.below(5) == 0 ? 3 : 1;
   m.header.mmsi = v.mmsi;
-  m.status = stopped ? 1 : 0;  // at anchor / under way using engine
-  m.turn = static_cast<int8_t>(stopped ? 0 : static_cast<int>(random.below(21)) - 10);
-  m.speed = on_grid(v.speed, 10);
+  m.status = v.status;
+  m.turn = static_cast<int8_t>(v.speed < 0.5 ? 0 : static_cast<int>(random.below(21)) - 10);
+  m.speed = speed;
   m.accuracy = true;
-  m.lon = on_grid(v.lon, 600'000);
-  m.lat = on_grid(v.lat, 600'000);
+  m.lon = on_grid(lon, 600'000);
+  m.lat = on_grid(lat, 600'000);
   m.course = course >= 360.0 ? 0.0 : course;
   m.heading = heading;
   m.second = static_cast<uint8_t>(now_s % 60);
   m.radio = static_cast<uint32_t>(random.below(1u << 19));
   return m;
+}
+
+// Reporting intervals of ITU-R M.1371-5 Annex 1, Table 1: Class A at anchor or moored 3 min,
+// 0-14 kn 10 s, 14-23 kn 6 s, over 23 kn 2 s; Class B "CS" 30 s above 2 kn, 3 min below.
+int64_t reporting_interval_s(const Vessel& v) {
+  if (v.kind == Kind::class_b) return v.speed > 2 ? 30 : 180;
+  if ((v.status == 1 || v.status == 5) && v.speed < 3) return 180;
+  if (v.speed > 23) return 2;
+  if (v.speed > 14) return 6;
+  return 10;
 }
 
 std::vector<ais::Message> static_messages(const Vessel& v) {
@@ -206,12 +570,12 @@ std::vector<ais::Message> static_messages(const Vessel& v) {
   return out;
 }
 
-ais::Message base_station_message(int64_t now_s) {
-  ais::BaseStationReport m;
-  m.header.type = 4;
-  m.header.mmsi = 4'450'001;  // a coast station of MID 445: 00 + MID + 4 digits
-  const int64_t days = now_s / 86'400;
-  // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+struct Civil {
+  int year, month, day;
+};
+
+// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+Civil civil_from_days(int64_t days) {
   const int64_t z = days + 719'468;
   const int64_t era = (z >= 0 ? z : z - 146'096) / 146'097;
   const int64_t doe = z - era * 146'097;
@@ -221,10 +585,18 @@ ais::Message base_station_message(int64_t now_s) {
   const int64_t day = doy - (153 * mp + 2) / 5 + 1;
   const int64_t month = mp < 10 ? mp + 3 : mp - 9;
   const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return {static_cast<int>(year), static_cast<int>(month), static_cast<int>(day)};
+}
+
+ais::Message base_station_message(int64_t now_s) {
+  ais::BaseStationReport m;
+  m.header.type = 4;
+  m.header.mmsi = 4'450'001;  // a coast station of MID 445: 00 + MID + 4 digits
+  const Civil civil = civil_from_days(now_s / 86'400);
   const int64_t seconds_of_day = now_s % 86'400;
-  m.year = static_cast<unsigned>(year);
-  m.month = static_cast<unsigned>(month);
-  m.day = static_cast<unsigned>(day);
+  m.year = static_cast<unsigned>(civil.year);
+  m.month = static_cast<unsigned>(civil.month);
+  m.day = static_cast<unsigned>(civil.day);
   m.hour = static_cast<unsigned>(seconds_of_day / 3'600);
   m.minute = static_cast<unsigned>(seconds_of_day / 60 % 60);
   m.second = static_cast<unsigned>(seconds_of_day % 60);
@@ -235,54 +607,178 @@ ais::Message base_station_message(int64_t now_s) {
   return m;
 }
 
+// Lines waiting for their arrival time: a merged network feed delivers them out of event order.
+struct Arrival {
+  int64_t arrival_ms;
+  uint64_t sequence;
+  std::string line;
+  bool operator>(const Arrival& other) const {
+    return arrival_ms != other.arrival_ms ? arrival_ms > other.arrival_ms
+                                          : sequence > other.sequence;
+  }
+};
+
 }  // namespace
 
 TrafficSummary simulate_traffic(const TrafficConfig& config,
                                 const std::function<void(std::string_view line)>& on_line) {
-  Random random(config.seed);
-  std::vector<Vessel> fleet;
-  fleet.reserve(config.vessels);
-  for (unsigned i = 0; i < config.vessels; ++i) fleet.push_back(make_vessel(random, i, config));
+  Scene scene(config);
+  for (unsigned i = 0; i < config.vessels; ++i) {
+    const bool class_b = scene.random().below(5) == 0;
+    static constexpr std::array<uint8_t, 4> types = {80, 81, 70, 70};  // tankers and cargo
+    const uint8_t shiptype = class_b ? 37 : types[scene.random().below(types.size())];
+    const auto [lat, lon] = scene.point_inside(0.0);
+    const std::size_t index =
+        scene.add_vessel(class_b ? Kind::class_b : Kind::class_a, shiptype, lat, lon, config.start_time_s);
+    scene.fleet()[index].legs = {transit_leg(0, scene.random().uniform(6, 16),
+                                             scene.random().uniform(0, 360))};
+  }
+  for (unsigned k = 0; k < config.rendezvous; ++k) plant_rendezvous(scene, k);
+  for (unsigned k = 0; k < config.dark_periods; ++k) plant_dark_period(scene);
+  for (unsigned k = 0; k < config.loiterings; ++k) plant_loitering(scene);
+  for (unsigned k = 0; k < config.fishing_fleets; ++k) plant_fishing_fleet(scene);
+  for (unsigned k = 0; k < config.tug_assists; ++k) plant_tug_assist(scene);
+  for (unsigned k = 0; k < config.pair_trawlers; ++k) plant_pair_trawlers(scene);
+  for (unsigned k = 0; k < config.roadsteads; ++k) plant_roadstead(scene);
 
   TrafficSummary summary;
+  summary.vessels = static_cast<unsigned>(scene.fleet().size());
+  Random& random = scene.random();
+  std::priority_queue<Arrival, std::vector<Arrival>, std::greater<>> arrivals;
+  uint64_t sequence = 0;
   unsigned sequential_id = 0;
   char channel = 'A';
-  auto transmit = [&](const ais::Message& message, int64_t now_s) {
-    ais::SentenceOptions options;
-    options.channel = channel;
-    channel = channel == 'A' ? 'B' : 'A';
-    options.sequential_id = sequential_id;
-    options.tag_block_time_s = now_s;
-    options.tag_block_source = config.receiver;
-    const auto sentences = ais::to_sentences(ais::encode(message), options);
-    if (sentences.size() > 1) sequential_id = (sequential_id + 1) % 10;
-    for (const auto& line : sentences) {
-      on_line(line);
+  // Each vessel's last position report and its longest silence, for the dark periods' truth.
+  std::vector<int64_t> last_transmission(scene.fleet().size(), -1);
+  std::vector<std::pair<int64_t, int64_t>> longest_silence(scene.fleet().size(), {0, 0});
+
+  auto emit_until = [&](int64_t before_ms) {
+    while (!arrivals.empty() && arrivals.top().arrival_ms < before_ms) {
+      on_line(arrivals.top().line);
       ++summary.lines;
+      arrivals.pop();
     }
+  };
+  auto transmit = [&](const ais::Message& message, int64_t now_s) {
     ++summary.messages;
+    const ais::EncodedPayload payload = ais::encode(message);
+    bool heard = false;
+    const char this_channel = channel;
+    channel = channel == 'A' ? 'B' : 'A';
+    const unsigned this_id = sequential_id;
+    for (unsigned station = 0; station < config.stations; ++station) {
+      if (random.uniform(0, 1) >= config.reception_probability) continue;
+      const std::string source = "rx" + std::to_string(station + 1);
+      ais::SentenceOptions options;
+      options.channel = this_channel;
+      options.sequential_id = this_id;
+      options.tag_block_time_s = now_s;
+      options.tag_block_source = source;
+      std::vector<std::string> sentences = ais::to_sentences(payload, options);
+      if (heard) ++summary.duplicates;
+      heard = true;
+      const int64_t arrival_ms =
+          now_s * 1000 + static_cast<int64_t>(random.uniform(0, static_cast<double>(config.max_arrival_delay_ms)));
+      for (auto& line : sentences) {
+        if (config.malformed_probability > 0 && random.uniform(0, 1) < config.malformed_probability) {
+          // Corruption in transit: one payload character changed, so the checksum fails.
+          const std::size_t at = line.rfind(',', line.rfind(',') - 1) + 1 + random.below(5);
+          line[at] = line[at] == 'A' ? 'B' : 'A';
+          ++summary.malformed;
+        }
+        arrivals.push({arrival_ms, sequence++, std::move(line)});
+      }
+    }
+    if (heard) ++summary.received;
+    if (payload.armored.size() > 60) sequential_id = (sequential_id + 1) % 10;
   };
 
-  const int64_t end_s = config.start_time_s + config.duration_s;
-  for (int64_t now = config.start_time_s; now < end_s; ++now) {
-    if ((now - config.start_time_s) % 10 == 0) transmit(base_station_message(now), now);
-    for (auto& vessel : fleet) {
-      move(vessel, random, config);
-      if (now >= vessel.next_position_s) {
-        transmit(position_message(vessel, now, random), now);
-        // Reporting intervals of M.1371-5 Annex 1 Table 1: Class A 10 s at 0-14 kn, 3 min at
-        // anchor; Class B "CS" 30 s above 2 kn, 3 min below.
-        const bool stopped = vessel.speed < 2.0;
-        vessel.next_position_s +=
-            vessel.kind == Kind::class_a ? (stopped ? 180 : 10) : (stopped ? 180 : 30);
-      }
-      if (now >= vessel.next_static_s) {
-        for (const auto& message : static_messages(vessel)) transmit(message, now);
-        vessel.next_static_s += 360;  // static data every 6 minutes
-      }
-    }
+  // Vessels in order of their next transmission.
+  using Due = std::pair<int64_t, std::size_t>;
+  std::priority_queue<Due, std::vector<Due>, std::greater<>> due;
+  for (std::size_t i = 0; i < scene.fleet().size(); ++i) {
+    const Vessel& v = scene.fleet()[i];
+    due.push({std::min(v.next_position_s, v.next_static_s), i});
   }
+  const int64_t end_s = config.start_time_s + config.duration_s;
+  int64_t next_base_station_s = config.start_time_s;
+  while (!due.empty() && due.top().first < end_s) {
+    const auto [now_s, index] = due.top();
+    due.pop();
+    while (next_base_station_s <= now_s) {
+      emit_until(next_base_station_s * 1000);
+      transmit(base_station_message(next_base_station_s), next_base_station_s);
+      next_base_station_s += 10;
+    }
+    emit_until(now_s * 1000);
+    scene.advance(index, now_s);
+    Vessel& v = scene.fleet()[index];
+    const bool silent = scene.leg_of(v).mode == Mode::silent;
+    if (now_s >= v.next_position_s) {
+      if (!silent) {
+        transmit(position_message(v, now_s, random), now_s);
+        auto& longest = longest_silence[index];
+        const int64_t last = last_transmission[index];
+        if (last >= 0 && now_s - last > longest.second - longest.first) longest = {last, now_s};
+        last_transmission[index] = now_s;
+      }
+      v.next_position_s = now_s + reporting_interval_s(v);
+    }
+    if (now_s >= v.next_static_s) {
+      if (!silent) {
+        for (const auto& message : static_messages(v)) transmit(message, now_s);
+      }
+      v.next_static_s = now_s + 360;  // static data every 6 minutes
+    }
+    due.push({std::min(v.next_position_s, v.next_static_s), index});
+  }
+  emit_until(INT64_MAX);
+  for (const auto& [truth_index, vessel_index] : scene.dark_plants()) {
+    TruthEvent& event = scene.truth()[truth_index];
+    const auto [last_s, first_s] = longest_silence[vessel_index];
+    event.start_time_s = last_s;
+    event.end_time_s = first_s;
+  }
+  summary.truth = std::move(scene.truth());
   return summary;
+}
+
+namespace {
+
+void append_time(std::string& out, int64_t unix_s) {
+  const int64_t days = unix_s / 86'400;
+  const int64_t seconds_of_day = unix_s % 86'400;
+  const Civil civil = civil_from_days(days);
+  char text[32];
+  std::snprintf(text, sizeof text, "\"%04d-%02d-%02dT%02d:%02d:%02dZ\"", civil.year, civil.month,
+                civil.day, static_cast<int>(seconds_of_day / 3'600),
+                static_cast<int>(seconds_of_day / 60 % 60), static_cast<int>(seconds_of_day % 60));
+  out += text;
+}
+
+}  // namespace
+
+std::string truth_to_json_lines(const std::vector<TruthEvent>& truth) {
+  std::string out;
+  for (const TruthEvent& e : truth) {
+    out += "{\"type\":\"";
+    out += e.type;
+    out += "\",\"kind\":\"";
+    out += e.kind;
+    out += "\",\"mmsi\":[";
+    for (std::size_t k = 0; k < e.mmsis.size(); ++k) {
+      if (k > 0) out += ',';
+      out += std::to_string(e.mmsis[k]);
+    }
+    out += "],\"start_time\":";
+    append_time(out, e.start_time_s);
+    out += ",\"end_time\":";
+    append_time(out, e.end_time_s);
+    char position[64];
+    std::snprintf(position, sizeof position, ",\"lat\":%.5f,\"lon\":%.5f}\n", e.lat, e.lon);
+    out += position;
+  }
+  return out;
 }
 
 }  // namespace aiswatch::sim

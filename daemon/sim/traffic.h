@@ -1,34 +1,75 @@
 #pragma once
-// A deterministic traffic simulator: vessels moving in a sea area, transmitting what real
-// transponders transmit (Class A positions and voyage data, Class B positions and static data,
-// base-station reports), written as NMEA 4.0 sentences with tag-block receive times. It makes
-// the sample feeds aiswatch ships with and runs on, so the product needs no outside data.
-// Same seed, same output, byte for byte.
+// A deterministic traffic simulator: vessels on the sea lanes of an area, transmitting what real
+// transponders transmit at the intervals ITU-R M.1371-5 sets, received by several shore stations
+// the way a merged network feed receives them (losses, duplicates, arrival delays that put lines
+// out of order, the odd corrupted line), written as NMEA 4.0 sentences with tag-block receive
+// times. Into that background it plants the behaviours aiswatch hunts (ship-to-ship rendezvous,
+// dark periods, loitering) and the look-alikes it must not alert on (fishing fleets drifting
+// together, a tug alongside for minutes, pair trawlers, a roadstead anchorage), and reports each
+// as ground truth. It makes the sample feeds aiswatch ships with, and the scenarios its detector
+// tests measure precision and recall on. Same configuration and seed, same output, byte for byte.
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace aiswatch::sim {
 
 struct TrafficConfig {
   uint64_t seed = 1;
-  unsigned vessels = 40;
+  unsigned vessels = 40;                 // background traffic
   int64_t start_time_s = 1'767'225'600;  // 2026-01-01T00:00:00Z
   int64_t duration_s = 600;
   // Sea area: the Korea Bay and the approaches to Nampo, where ship-to-ship transfers to North
-  // Korean tankers have been documented by the UN Panel of Experts.
+  // Korean tankers have been documented by the UN Panel of Experts (S/2019/171, S/2021/211).
   double min_lat = 38.0, max_lat = 39.4;
   double min_lon = 123.6, max_lon = 125.0;
-  std::string_view receiver = "sim1";  // tag-block s: of every line
+
+  // Reception by a network of shore stations, each named as the tag-block s: of its lines.
+  unsigned stations = 2;
+  double reception_probability = 0.8;  // per station and transmission
+  int64_t max_arrival_delay_ms = 4'000;  // network latency: later lines arrive earlier
+  double malformed_probability = 0.0;   // a received line corrupted in transit
+
+  // Planted behaviours (ground truth type in brackets). Their timing is spread over the run;
+  // an event that does not fit in duration_s is not planted.
+  unsigned rendezvous = 0;     // two tankers meet and drift alongside for hours [RENDEZVOUS]
+  unsigned dark_periods = 0;   // a vessel at sea stops transmitting for 8-10 h [DARK_PERIOD]
+  unsigned loiterings = 0;     // a lone vessel idles at sea for 5-6 h [LOITERING]
+  // Look-alikes that must not alert [CONFOUNDER].
+  unsigned fishing_fleets = 0;   // a dozen fishing vessels drifting together at night
+  unsigned tug_assists = 0;      // a tug alongside a slow tanker for 20 minutes
+  unsigned pair_trawlers = 0;    // two trawlers 300 m apart, towing at 3-4 knots for hours
+  unsigned roadsteads = 0;       // six ships at anchor 1 nm apart outside any zone, for days
+};
+
+// One planted behaviour, as the detectors should (or, for confounders, should not) report it.
+struct TruthEvent {
+  std::string type;                // RENDEZVOUS, DARK_PERIOD, LOITERING or CONFOUNDER
+  std::string kind;                // what was planted, e.g. "drift_alongside", "fishing_fleet"
+  std::vector<uint32_t> mmsis;     // the vessels involved (two for a rendezvous)
+  int64_t start_time_s = 0;        // when the behaviour began (a dark period: last transmission)
+  int64_t end_time_s = 0;          // when it ended (a dark period: first transmission after)
+  double lat = 0, lon = 0;         // where
 };
 
 struct TrafficSummary {
   uint64_t lines = 0;
-  uint64_t messages = 0;
+  uint64_t messages = 0;     // transmissions made (received or not)
+  uint64_t received = 0;     // transmissions received by at least one station
+  uint64_t duplicates = 0;   // extra copies from a second station
+  uint64_t malformed = 0;    // lines corrupted in transit
+  unsigned vessels = 0;      // background and planted
+  std::vector<TruthEvent> truth;
 };
 
-// Calls on_line for every NMEA line of the simulated feed, in receive-time order.
+// Calls on_line for every NMEA line of the simulated feed, in arrival order (receive times in
+// the tag blocks are then slightly out of order, as in a real merged feed).
 TrafficSummary simulate_traffic(const TrafficConfig& config,
                                 const std::function<void(std::string_view line)>& on_line);
+
+// The ground truth as JSON lines: one object per planted event, times in RFC 3339 UTC.
+std::string truth_to_json_lines(const std::vector<TruthEvent>& truth);
 
 }  // namespace aiswatch::sim

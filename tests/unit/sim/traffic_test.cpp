@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 #include <string>
@@ -13,60 +15,237 @@
 namespace aiswatch::sim {
 namespace {
 
-std::vector<std::string> run(const TrafficConfig& config) {
+std::vector<std::string> run(const TrafficConfig& config, TrafficSummary* summary = nullptr) {
   std::vector<std::string> lines;
-  simulate_traffic(config, [&](std::string_view line) { lines.emplace_back(line); });
+  TrafficSummary s = simulate_traffic(config, [&](std::string_view line) { lines.emplace_back(line); });
+  if (summary != nullptr) *summary = std::move(s);
   return lines;
 }
 
-TEST(Traffic, SameSeedSameFeedByteForByte) {
+// One decoded position report.
+struct Fix {
+  int64_t time_s;
+  double lat, lon;
+  std::optional<double> speed;
+  uint8_t status;
+};
+
+// Everything the scenario transmitted, decoded, by MMSI (each transmission once, whatever the
+// number of stations that heard it).
+struct Decoded {
+  std::map<uint32_t, std::vector<Fix>> fixes;
+  std::map<int, int> by_type;
+  nmea::FramerStats framing;
+  uint64_t payloads = 0;
+  int64_t latest_time_ms = 0;
+  int64_t most_out_of_order_ms = 0;  // how far a line's receive time is behind the latest
+};
+
+Decoded decode_all(const std::vector<std::string>& lines) {
+  Decoded d;
+  nmea::Framer framer;
+  std::set<std::pair<uint32_t, int64_t>> seen;  // (mmsi, time): drop the duplicate copies
+  for (const auto& line : lines) {
+    nmea::Payload payload;
+    if (framer.push(line, payload) != nmea::LineOutcome::payload) continue;
+    ++d.payloads;
+    d.latest_time_ms = std::max(d.latest_time_ms, *payload.event_time_ms);
+    d.most_out_of_order_ms =
+        std::max(d.most_out_of_order_ms, d.latest_time_ms - *payload.event_time_ms);
+    ais::Message message;
+    EXPECT_EQ(ais::decode(payload.armored, payload.fill_bits, message), ais::DecodeStatus::ok)
+        << line;
+    const auto& header = ais::header_of(message);
+    ++d.by_type[header.type];
+    const int64_t time_s = *payload.event_time_ms / 1000;
+    auto add = [&](const auto& report, uint8_t status) {
+      if (!seen.insert({header.mmsi, time_s}).second) return;
+      d.fixes[header.mmsi].push_back({time_s, *report.lat, *report.lon, report.speed, status});
+    };
+    if (const auto* a = std::get_if<ais::PositionReport>(&message)) add(*a, a->status);
+    if (const auto* b = std::get_if<ais::ClassBPositionReport>(&message)) add(*b, 15);
+  }
+  framer.flush();
+  d.framing = framer.stats();
+  for (auto& [mmsi, fixes] : d.fixes) {
+    std::sort(fixes.begin(), fixes.end(), [](const Fix& a, const Fix& b) { return a.time_s < b.time_s; });
+  }
+  return d;
+}
+
+double metres_between(double lat1, double lon1, double lat2, double lon2) {
+  const double north = (lat2 - lat1) * 111'195.0;
+  const double east = (lon2 - lon1) * 111'195.0 * std::cos(lat1 * M_PI / 180);
+  return std::hypot(north, east);
+}
+
+// The fix of `mmsi` nearest in time to `time_s` (within a reporting interval).
+const Fix* fix_near(const Decoded& d, uint32_t mmsi, int64_t time_s) {
+  const auto it = d.fixes.find(mmsi);
+  if (it == d.fixes.end()) return nullptr;
+  const Fix* best = nullptr;
+  for (const Fix& f : it->second) {
+    if (best == nullptr || std::abs(f.time_s - time_s) < std::abs(best->time_s - time_s)) best = &f;
+  }
+  return best != nullptr && std::abs(best->time_s - time_s) <= 200 ? best : nullptr;
+}
+
+TrafficConfig scenario() {
   TrafficConfig config;
-  config.duration_s = 120;
+  config.vessels = 10;
+  config.duration_s = 12 * 3'600;
+  config.rendezvous = 3;
+  config.dark_periods = 1;
+  config.loiterings = 1;
+  config.fishing_fleets = 1;
+  config.tug_assists = 1;
+  config.pair_trawlers = 1;
+  config.roadsteads = 1;
+  return config;
+}
+
+TEST(Traffic, SameSeedSameFeedByteForByte) {
+  TrafficConfig config = scenario();
+  config.duration_s = 3'600;
   EXPECT_EQ(run(config), run(config));
   TrafficConfig other = config;
   other.seed = 2;
   EXPECT_NE(run(config), run(other));
 }
 
-TEST(Traffic, EveryLineFramesAndDecodesWithTagBlockTimesInOrder) {
+TEST(Traffic, AMergedFeedOfTwoStationsWithDuplicatesAndBoundedDisorder) {
   TrafficConfig config;
-  config.duration_s = 900;  // long enough for static data of every vessel
-  const auto lines = run(config);
-  ASSERT_FALSE(lines.empty());
+  config.duration_s = 900;
+  TrafficSummary summary;
+  const auto lines = run(config, &summary);
+  const Decoded d = decode_all(lines);
+  EXPECT_EQ(d.framing.rejected_total(), 0u);
+  EXPECT_EQ(d.fixes.size(), config.vessels);
+  EXPECT_GT(summary.duplicates, summary.received / 2) << "two stations at 0.8 each";
+  EXPECT_LT(summary.received, summary.messages) << "some transmissions are lost";
+  EXPECT_EQ(d.payloads, summary.received + summary.duplicates);
+  EXPECT_GT(d.most_out_of_order_ms, 0);
+  EXPECT_LE(d.most_out_of_order_ms, config.max_arrival_delay_ms + 1'000);
+  for (int type : {1, 4, 5, 18, 24}) EXPECT_GT(d.by_type.count(type), 0u) << "type " << type;
+}
 
-  nmea::Framer framer;
-  std::map<int, int> by_type;
-  std::set<uint32_t> vessels;
-  int64_t last_time_ms = 0;
-  for (const auto& line : lines) {
-    nmea::Payload payload;
-    const auto outcome = framer.push(line, payload);
-    ASSERT_NE(outcome, nmea::LineOutcome::rejected) << line;
-    if (outcome != nmea::LineOutcome::payload) continue;
-    ASSERT_TRUE(payload.event_time_ms.has_value()) << line;
-    EXPECT_EQ(payload.tag_source, "sim1");
-    EXPECT_GE(*payload.event_time_ms, last_time_ms) << "receive times go back at " << line;
-    last_time_ms = *payload.event_time_ms;
-    ais::Message message;
-    ASSERT_EQ(ais::decode(payload.armored, payload.fill_bits, message), ais::DecodeStatus::ok)
-        << line;
-    const auto& header = ais::header_of(message);
-    ++by_type[header.type];
-    if (header.type != 4) vessels.insert(header.mmsi);
-    if (const auto* report = std::get_if<ais::PositionReport>(&message)) {
-      ASSERT_TRUE(report->lat && report->lon);
-      EXPECT_NEAR(*report->lat, 38.7, 0.75);
-      EXPECT_NEAR(*report->lon, 124.3, 0.75);
+TEST(Traffic, CorruptedLinesFailTheirChecksum) {
+  TrafficConfig config;
+  config.duration_s = 900;
+  config.malformed_probability = 0.01;
+  TrafficSummary summary;
+  const Decoded d = decode_all(run(config, &summary));
+  EXPECT_GT(summary.malformed, 0u);
+  EXPECT_EQ(d.framing[nmea::RejectReason::bad_checksum], summary.malformed);
+}
+
+TEST(Traffic, ReportingIntervalsFollowTheItuTable) {
+  TrafficConfig config = scenario();
+  TrafficSummary summary;
+  const Decoded d = decode_all(run(config, &summary));
+  for (const TruthEvent& e : summary.truth) {
+    if (e.kind != "roadstead_anchorage") continue;
+    for (uint32_t mmsi : e.mmsis) {
+      const auto& fixes = d.fixes.at(mmsi);
+      for (std::size_t k = 1; k < fixes.size(); ++k) {
+        EXPECT_GE(fixes[k].time_s - fixes[k - 1].time_s, 180) << "at anchor: every 3 minutes";
+      }
+      EXPECT_EQ(fixes.front().status, 1) << "at anchor";
     }
   }
-  EXPECT_EQ(framer.stats().rejected_total(), 0u);
-  EXPECT_EQ(vessels.size(), config.vessels);
-  EXPECT_GT(by_type[1], 0);
-  EXPECT_GT(by_type[4], 0);
-  EXPECT_GT(by_type[5], 0);
-  EXPECT_GT(by_type[18], 0);
-  EXPECT_GT(by_type[24], 0);
-  EXPECT_EQ(last_time_ms / 1000, config.start_time_s + config.duration_s - 1);
+  // Background Class A ships under way at 6-16 knots report every 6 or 10 seconds.
+  const auto& some = d.fixes.begin()->second;
+  int64_t shortest = INT64_MAX;
+  for (std::size_t k = 1; k < some.size(); ++k) shortest = std::min(shortest, some[k].time_s - some[k - 1].time_s);
+  EXPECT_LE(shortest, 30);
+}
+
+TEST(Traffic, PlantedEventsAreWhatTheirTruthSays) {
+  TrafficConfig config = scenario();
+  TrafficSummary summary;
+  const Decoded d = decode_all(run(config, &summary));
+  std::map<std::string, int> planted;
+  for (const TruthEvent& e : summary.truth) {
+    ++planted[e.type == "CONFOUNDER" ? e.kind : e.type];
+    SCOPED_TRACE(e.type + " " + e.kind);
+    ASSERT_LT(e.start_time_s, e.end_time_s);
+    if (e.type == "RENDEZVOUS") {
+      ASSERT_EQ(e.mmsis.size(), 2u);
+      EXPECT_GE(e.end_time_s - e.start_time_s, 3 * 3'600);
+      // Alongside (well within 500 m) and slow (under 2.5 kn) for the whole episode.
+      for (int64_t t = e.start_time_s + 300; t < e.end_time_s - 300; t += 600) {
+        const Fix* a = fix_near(d, e.mmsis[0], t);
+        const Fix* b = fix_near(d, e.mmsis[1], t);
+        ASSERT_TRUE(a && b) << "both heard near " << t;
+        EXPECT_LT(metres_between(a->lat, a->lon, b->lat, b->lon), 300);
+        if (a->speed) {
+          EXPECT_LT(*a->speed, 2.6);
+        }
+      }
+    } else if (e.type == "DARK_PERIOD") {
+      const auto& fixes = d.fixes.at(e.mmsis[0]);
+      for (const Fix& f : fixes) {
+        EXPECT_FALSE(f.time_s > e.start_time_s && f.time_s < e.end_time_s) << "heard while dark";
+      }
+      EXPECT_GE(e.end_time_s - e.start_time_s, 8 * 3'600);
+    } else if (e.type == "LOITERING") {
+      for (const Fix& f : d.fixes.at(e.mmsis[0])) {
+        if (f.time_s > e.start_time_s + 60 && f.time_s < e.end_time_s && f.speed) {
+          EXPECT_LT(*f.speed, 2.0);
+        }
+      }
+    } else if (e.kind == "pair_trawlers") {
+      const Fix* a = fix_near(d, e.mmsis[0], e.start_time_s + 3'600);
+      const Fix* b = fix_near(d, e.mmsis[1], e.start_time_s + 3'600);
+      ASSERT_TRUE(a && b);
+      EXPECT_NEAR(metres_between(a->lat, a->lon, b->lat, b->lon), 300, 120);
+      ASSERT_TRUE(a->speed);
+      EXPECT_GE(*a->speed, 2.9);
+    } else if (e.kind == "tug_alongside_20_min") {
+      EXPECT_EQ(e.end_time_s - e.start_time_s, 1'200);
+      const Fix* tanker = fix_near(d, e.mmsis[0], e.start_time_s + 600);
+      const Fix* tug = fix_near(d, e.mmsis[1], e.start_time_s + 600);
+      ASSERT_TRUE(tanker && tug);
+      EXPECT_LT(metres_between(tanker->lat, tanker->lon, tug->lat, tug->lon), 100);
+      const Fix* later = fix_near(d, e.mmsis[0], e.end_time_s + 1'200);
+      ASSERT_TRUE(later && later->speed);
+      EXPECT_GT(*later->speed, 5.0) << "under way again after the assist";
+    } else if (e.kind == "fishing_fleet") {
+      EXPECT_EQ(e.mmsis.size(), 12u);
+    } else if (e.kind == "roadstead_anchorage") {
+      EXPECT_EQ(e.mmsis.size(), 6u);
+    }
+  }
+  EXPECT_EQ(planted["RENDEZVOUS"], 3);
+  EXPECT_EQ(planted["DARK_PERIOD"], 1);
+  EXPECT_EQ(planted["LOITERING"], 1);
+  for (const char* kind : {"fishing_fleet", "tug_alongside_20_min", "pair_trawlers", "roadstead_anchorage"})
+    EXPECT_EQ(planted[kind], 1) << kind;
+}
+
+TEST(Traffic, AnEventThatDoesNotFitIsNotPlanted) {
+  TrafficConfig config;
+  config.duration_s = 3'600;  // too short for any rendezvous or dark period
+  config.rendezvous = 2;
+  config.dark_periods = 2;
+  TrafficSummary summary;
+  run(config, &summary);
+  EXPECT_TRUE(summary.truth.empty());
+}
+
+TEST(Traffic, TruthAsJsonLines) {
+  TruthEvent e;
+  e.type = "RENDEZVOUS";
+  e.kind = "drift_alongside";
+  e.mmsis = {445100040, 671100041};
+  e.start_time_s = 1'767'233'408;
+  e.end_time_s = 1'767'249'951;
+  e.lat = 38.616634;
+  e.lon = 123.873312;
+  EXPECT_EQ(truth_to_json_lines({e}),
+            "{\"type\":\"RENDEZVOUS\",\"kind\":\"drift_alongside\",\"mmsi\":[445100040,671100041],"
+            "\"start_time\":\"2026-01-01T02:10:08Z\",\"end_time\":\"2026-01-01T06:45:51Z\","
+            "\"lat\":38.61663,\"lon\":123.87331}\n");
 }
 
 }  // namespace

@@ -151,7 +151,7 @@ TEST(AlertManager, ClosesOnceAndNeverReopens) {
   manager.report(rendezvous(t0 + 30 * minute));
   EXPECT_TRUE(manager.close(rendezvous_key(), t0 + 180 * minute, "separated"));
   ASSERT_EQ(sink.events.size(), 2u);
-  const Alert& closed = sink.events[1];
+  const Alert closed = sink.events[1];  // a copy: sink.events grows below
   EXPECT_EQ(closed.state(), ALERT_STATE_CLOSED);
   EXPECT_EQ(closed.close_reason(), "separated");
   EXPECT_EQ(closed.end_time().seconds(), (t0 + 180 * minute) / 1000);

@@ -1,0 +1,264 @@
+#pragma once
+// Tracking: decoded AIS messages in, per-vessel state in event time out. No I/O, no clock: every
+// time is an argument (UNIX milliseconds), so replay equals live.
+//
+// What a detector does with it:
+//
+//   track::Tracker tracker;                       // TrackerConfig for thresholds
+//   UpdateResult r = tracker.update(message, payload.event_time_ms.value_or(arrival_ms),
+//                                   payload.tag_source);
+//   if (r.vessel && r.counts_as_heard())  ...     // r.vessel->position, ->statics, ->track_at(i)
+//   if (r.late) ...                               // heard at r.event_time_ms, behind the watermark:
+//                                                 // close a dark period it contradicts
+//   tracker.for_each_neighbour(lat, lon, 500.0, [](const VesselState& v, double metres) {...});
+//   tracker.for_each_last_heard_in(from, to, [](const VesselState& v) {...});  // silence
+//   tracker.advance_watermark(clock_now_ms);      // live input idle
+//
+// Event time and the watermark. A message's event time is its receive time (tag block `c:`,
+// else arrival). watermark = max event time seen - allowed_lateness (default 60 s), and never
+// moves back. A message older than the watermark is late, which is normal — satellite AIS reaches
+// a feed minutes to hours after reception — so it still updates the vessel (inserted into the track
+// in time order; last_heard moves only forward) and the result says it was late. Silence-driven
+// detectors (dark period) act at the watermark, not on arrival, so a late message decides before
+// anything fires unless it is later than allowed_lateness.
+//
+// De-duplication. One transmission heard by several stations (or a terrestrial and a satellite
+// receiver, or re-sent by a repeater) reaches us several times: in shared/data/ais/simpleais/
+// sample.ais most reports arrive twice, as !AIVDM and !ABVDM. Copies are recognised by a hash of
+// the decoded message (MMSI, type and every field except the repeat indicator) within
+// dedup_window_ms of each other, per vessel, and count once. Legitimate repeats of identical
+// content are not lost with a window under a minute: position reports carry the UTC second of the
+// fix (so identical reports are at least 60 s apart), and static data is sent every 6 minutes
+// (ITU-R M.1371-5 Annex 2, Table 1 and 4.3).
+//
+// Position sanity. A fix implying more than max_speed_knots from the track point nearest in time
+// before it (or after it, for a late fix) is kept out of the track and recorded in
+// VesselState::rejected for the spoofing detector. Jumps under min_jump_m are always plausible:
+// fixes seconds apart differ by GPS jitter that would otherwise imply absurd speeds. After
+// reacquire_after consecutive rejected fixes that agree with each other, the vessel is taken to
+// be where they say (a wrong first fix must not freeze a track forever); the result says so.
+//
+// Memory. Vessel states live in one vector indexed by an open-addressing hash of MMSIs (no node
+// per vessel); freed slots are reused. Vessels silent longer than eviction_horizon_ms behind the
+// watermark are evicted (the eviction listener hears of each). Nothing allocates per message
+// once the tables have grown to the number of vessels; reserve with expected_vessels.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "ais/message.h"
+#include "track/geo.h"
+#include "track/spatial_grid.h"
+#include "track/vessel_state.h"
+
+namespace aiswatch::track {
+
+struct TrackerConfig {
+  // Watermark lateness: 60 s, the default of issue 3; terrestrial feeds from several stations
+  // arrive within seconds of each other.
+  int64_t allowed_lateness_ms = 60'000;
+  // Copies of one message within this much event time count once (see the header comment for
+  // why 10 s is safe: anything under 60 s is).
+  int64_t dedup_window_ms = 10'000;
+  // Fastest plausible speed over ground. The fastest merchant ships (container ships, fast
+  // ferries aside) make under 30 kn; high-speed craft reach about 40-45 kn. 50 kn leaves room
+  // for jitter over short intervals while catching the jumps of spoofing and MMSI collisions
+  // (two vessels sharing one MMSI alternate between far-apart positions).
+  double max_speed_knots = 50.0;
+  // Jumps shorter than this are always plausible (GPS jitter and the 1/10 minute resolution of
+  // message 27 over reports seconds apart).
+  double min_jump_m = 500.0;
+  // Consecutive rejected fixes, consistent with each other, after which the track restarts there.
+  uint8_t reacquire_after = 3;
+  // Vessels silent for longer than this behind the watermark are evicted: the longest detector
+  // horizon (rendezvous episodes a few hours apart merge; dark periods are judged over a day or
+  // two; 48 h covers both).
+  int64_t eviction_horizon_ms = 48LL * 3'600'000;
+  // Spatial grid cell size in degrees (see spatial_grid.h).
+  double grid_cell_deg = 0.05;
+  // Upper bound on vessels held at once; beyond it new vessels are refused (counted).
+  std::size_t max_vessels = 4'000'000;
+  // Reserve room for this many vessels up front (no growth, no rehash until exceeded).
+  std::size_t expected_vessels = 0;
+};
+
+// What update() did with a message. Every message is counted under exactly one outcome.
+enum class UpdateOutcome : uint8_t {
+  accepted,                // applied: position into the track and/or static data, or heard
+  late_accepted,           // as accepted, but its event time is behind the watermark
+  duplicate,               // a copy of a message already applied (other station, repeater)
+  implausible_kept_aside,  // a position out of range or implying an impossible speed
+  no_position,             // a position report without a position; the vessel is still heard
+  not_a_vessel,            // base stations, aids to navigation, SAR aircraft: not tracked
+  too_old,                 // behind the watermark by more than the eviction horizon
+  table_full,              // a new vessel beyond max_vessels
+  count_                   // number of outcomes; keep last
+};
+inline constexpr std::size_t update_outcome_count = static_cast<std::size_t>(UpdateOutcome::count_);
+std::string_view to_string(UpdateOutcome outcome);
+
+// Bits of UpdateResult::changes: what this message changed in the vessel's state.
+enum Change : uint16_t {
+  change_position = 1u << 0,     // VesselState::position is a newer fix
+  change_track = 1u << 1,        // a point joined the track (maybe in the past, for late fixes)
+  change_name = 1u << 2,
+  change_callsign = 1u << 3,
+  change_imo = 1u << 4,
+  change_ship_type = 1u << 5,
+  change_dimensions = 1u << 6,
+  change_draught = 1u << 7,
+  change_destination = 1u << 8,
+  change_track_restarted = 1u << 9,  // consistent rejected fixes replaced the track
+  change_new_vessel = 1u << 10,
+};
+
+struct UpdateResult {
+  UpdateOutcome outcome = UpdateOutcome::not_a_vessel;
+  // The event time was behind the watermark (true for late_accepted, and for a late duplicate or
+  // implausible fix too).
+  bool late = false;
+  int64_t event_time_ms = 0;
+  uint16_t changes = 0;  // Change bits
+  // The vessel the message belongs to; nullptr for not_a_vessel, too_old and table_full. Valid
+  // until the next call that can add or evict a vessel (update, advance_watermark).
+  const VesselState* vessel = nullptr;
+
+  // The vessel transmitted at event_time_ms (a dark-period detector closes a silence that this
+  // contradicts). True for every outcome that has a vessel except duplicate.
+  bool counts_as_heard() const {
+    return vessel != nullptr && outcome != UpdateOutcome::duplicate;
+  }
+};
+
+struct TrackerStats {
+  uint64_t messages = 0;
+  std::array<uint64_t, update_outcome_count> by_outcome{};
+  uint64_t late = 0;                 // messages behind the watermark, whatever their outcome
+  uint64_t late_outside_track = 0;   // late fixes older than the whole track ring
+  uint64_t track_restarts = 0;
+  uint64_t evicted = 0;
+  uint64_t operator[](UpdateOutcome o) const { return by_outcome[static_cast<std::size_t>(o)]; }
+};
+
+class Tracker {
+ public:
+  explicit Tracker(TrackerConfig config = {});
+
+  // Apply one decoded message received at event_time_ms (UNIX ms) from `source` (tag-block s:
+  // or the input's name; may be empty). `payload_hash`, when given, replaces the hash of the
+  // decoded message for de-duplication (e.g. a hash of the armoured payload).
+  UpdateResult update(const ais::Message& message, int64_t event_time_ms,
+                      std::string_view source = {},
+                      std::optional<uint64_t> payload_hash = std::nullopt);
+
+  // Live input is idle: the watermark moves to at least now_ms - allowed_lateness. Evicts
+  // vessels silent past the horizon. Returns the watermark.
+  int64_t advance_watermark(int64_t now_ms);
+
+  // Max event time seen minus allowed lateness; INT64_MIN before the first message.
+  int64_t watermark() const { return watermark_; }
+  int64_t max_event_time() const { return max_event_time_; }
+
+  const VesselState* find(uint32_t mmsi) const;
+  std::size_t size() const { return live_count_; }
+
+  // Calls f(const VesselState&, double metres) for every vessel whose current position is within
+  // radius_m of (lat, lon), nearest-first not guaranteed. Cost: the vessels in the few grid cells
+  // the circle touches. f must not call update().
+  template <class F>
+  void for_each_neighbour(double lat, double lon, double radius_m, F&& f) const {
+    grid_.for_each_candidate(lat, lon, radius_m, [&](uint32_t slot) {
+      const VesselState& v = vessels_[slot];
+      const double d = haversine_m(lat, lon, v.position->lat, v.position->lon);
+      if (d <= radius_m) f(v, d);
+    });
+  }
+
+  // Calls f(const VesselState&) for every vessel whose last_heard_ms is in [from_ms, to_ms).
+  // A dark-period detector calls it with [previous threshold, watermark - silence threshold) as
+  // the watermark moves, and so sees each vessel that crossed the threshold once, at the cost of
+  // the vessels heard in that interval — not of every vessel. f must not call update().
+  template <class F>
+  void for_each_last_heard_in(int64_t from_ms, int64_t to_ms, F&& f) const {
+    if (to_ms <= from_ms) return;
+    const int64_t first = bucket_of(from_ms), last = bucket_of(to_ms - 1);
+    const int64_t n = static_cast<int64_t>(heard_heads_.size());
+    const int64_t count = (last - first + 1) >= n ? n : last - first + 1;
+    for (int64_t b = 0; b < count; ++b) {
+      for (uint32_t s = heard_heads_[ring_index(first + b)]; s != nil; s = links_[s].next) {
+        const VesselState& v = vessels_[s];
+        if (v.last_heard_ms >= from_ms && v.last_heard_ms < to_ms) f(v);
+      }
+    }
+  }
+
+  // Called with each vessel just before it is evicted.
+  void set_eviction_listener(std::function<void(const VesselState&)> listener) {
+    eviction_listener_ = std::move(listener);
+  }
+
+  const TrackerStats& stats() const { return stats_; }
+  const TrackerConfig& config() const { return config_; }
+  // Bytes held by the tracker's tables (capacity, not just use).
+  std::size_t memory_bytes() const;
+  std::size_t occupied_cells() const { return grid_.occupied_cells(); }
+
+ private:
+  static constexpr uint32_t nil = 0xFFFF'FFFFu;
+  // Silence index: vessels bucketed by last_heard_ms in a ring of buckets of this width.
+  static constexpr int64_t heard_bucket_ms = 10'000;
+  struct HeardLink {
+    uint32_t prev = nil, next = nil;
+    uint32_t bucket = nil;  // ring index, nil when not linked
+  };
+  struct IndexEntry {
+    uint32_t mmsi = 0;
+    uint32_t slot = nil;  // nil: empty
+  };
+
+  static int64_t bucket_of(int64_t t) {  // floor division
+    return t >= 0 ? t / heard_bucket_ms : -((-t + heard_bucket_ms - 1) / heard_bucket_ms);
+  }
+  std::size_t ring_index(int64_t bucket) const {
+    return static_cast<std::size_t>(bucket) & (heard_heads_.size() - 1);
+  }
+
+  UpdateResult finish(UpdateResult r);
+  uint32_t find_slot(uint32_t mmsi) const;
+  uint32_t create(uint32_t mmsi, const ais::Header& header, int64_t t);
+  void evict(uint32_t slot);
+  void evict_silent();
+  void index_insert(uint32_t mmsi, uint32_t slot);
+  void index_erase(uint32_t mmsi);
+  void index_grow();
+  void heard_link(uint32_t slot);
+  void heard_unlink(uint32_t slot);
+  void note_source(VesselState& v, std::string_view source, int64_t t);
+  bool seen_recently(VesselState& v, uint64_t hash, int64_t t);
+  UpdateOutcome apply_position(uint32_t slot, const PositionFix& fix, UpdateResult& r);
+  void apply_static(VesselState& v, const ais::Message& m, int64_t t, UpdateResult& r);
+
+  TrackerConfig config_;
+  int64_t max_event_time_ = INT64_MIN;
+  int64_t watermark_ = INT64_MIN;
+  int64_t evicted_through_bucket_ = INT64_MIN;  // eviction cursor over the silence index
+  std::vector<VesselState> vessels_;
+  std::vector<HeardLink> links_;
+  std::vector<uint32_t> free_slots_;
+  std::vector<IndexEntry> index_;  // power-of-two size, load <= 1/2
+  std::vector<uint32_t> heard_heads_;
+  std::size_t live_count_ = 0;
+  SpatialGrid grid_;
+  TrackerStats stats_;
+  std::function<void(const VesselState&)> eviction_listener_;
+};
+
+// Hash of a decoded message for de-duplication: MMSI, type and every field of its table except
+// the repeat indicator. nullopt for types without a field table (they are never de-duplicated).
+std::optional<uint64_t> message_hash(const ais::Message& message);
+
+}  // namespace aiswatch::track

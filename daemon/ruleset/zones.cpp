@@ -174,6 +174,12 @@ bool parse_geometry(const json& feature, MultiPolygon& shape, FeatureContext& co
     context.fail("geometry type '" + type_name + "' is not Polygon or MultiPolygon");
     return false;
   }
+  // Crossing edges first: a symmetric bow tie has zero signed area, so correct() cannot orient it
+  // and is_valid would report "wrong orientation", hiding the real problem.
+  if (bg::intersects(shape)) {
+    context.fail("self-intersecting polygon");
+    return false;
+  }
   // GeoJSON winds exterior rings counter-clockwise (RFC 7946 section 3.1.6) but asks parsers not
   // to reject the other way; Boost wants clockwise. correct() fixes the winding only: rings are
   // already closed and anything else wrong is reported by is_valid below, not silently repaired.

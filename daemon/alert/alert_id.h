@@ -34,7 +34,8 @@ std::string_view type_name(aiswatch::v1::AlertType type);
 uint64_t fnv1a64(std::string_view bytes);
 
 // The canonical text hashed into an id: "TYPE|mmsi|counterpart|zone|start_ms", decimal integers.
-// Also the manager's map key, so two episodes are the same alert exactly when their ids agree.
+// Injective: numbers carry no "|" and the zone is the only text, between the third and the last
+// "|", so two keys have the same text exactly when they are equal.
 std::string canonical_key(const EpisodeKey& key);
 
 // 16 lowercase hex digits of fnv1a64(canonical_key(key)).

@@ -23,14 +23,38 @@ void set_time(google::protobuf::Timestamp* ts, int64_t ms) {
   ts->set_nanos(static_cast<int32_t>(rem * 1'000'000));
 }
 
-void fill_identity(VesselIdentity* out, const VesselSnapshot& in, std::string_view listed) {
+int64_t to_ms(const google::protobuf::Timestamp& ts) {
+  return ts.seconds() * 1'000 + ts.nanos() / 1'000'000;
+}
+
+// Overwrites a string field in place (no allocation when it fits); returns whether it changed.
+bool assign(std::string* field, std::string_view value) {
+  if (*field == value) return false;
+  field->assign(value.data(), value.size());
+  return true;
+}
+
+// Returns whether the snapshot differs from what the alert carried.
+bool fill_identity(VesselIdentity* out, const VesselSnapshot& in, std::string_view listed) {
+  bool changed = out->mmsi() != in.mmsi || out->imo() != in.imo.value_or(0) ||
+                 out->ship_type() != in.ship_type;
   out->set_mmsi(in.mmsi);
-  out->set_name(in.name);
   out->set_imo(in.imo.value_or(0));
-  out->set_callsign(in.callsign);
-  out->set_flag(in.flag);
   out->set_ship_type(in.ship_type);
-  out->set_watchlist_reason(std::string(listed));
+  changed = assign(out->mutable_name(), in.name) || changed;
+  changed = assign(out->mutable_callsign(), in.callsign) || changed;
+  changed = assign(out->mutable_flag(), in.flag) || changed;
+  changed = assign(out->mutable_watchlist_reason(), listed) || changed;
+  return changed;
+}
+
+void fill_point(EvidencePoint* p, const Evidence& e) {
+  p->set_mmsi(e.mmsi);
+  set_time(p->mutable_time(), e.time_ms);
+  p->set_lat(e.lat);
+  p->set_lon(e.lon);
+  if (e.sog) p->set_sog(*e.sog); else p->clear_sog();
+  if (e.cog) p->set_cog(*e.cog); else p->clear_cog();
 }
 
 }  // namespace
@@ -53,19 +77,28 @@ AlertManager::AlertManager(AlertSink& sink, UpdatePolicy policy)
   policy_.max_evidence = std::max<std::size_t>(policy_.max_evidence, 1);
 }
 
+std::size_t AlertManager::KeyHash::operator()(const EpisodeKey& key) const {
+  uint64_t h = fnv1a64(key.zone_id);
+  for (uint64_t part : {static_cast<uint64_t>(key.type), static_cast<uint64_t>(key.mmsi),
+                        static_cast<uint64_t>(key.counterpart_mmsi),
+                        static_cast<uint64_t>(key.start_time_ms)}) {
+    h ^= part + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  }
+  return static_cast<std::size_t>(h);
+}
+
 void AlertManager::report(const EpisodeReport& r) {
-  std::string key = canonical_key(r.key);
-  if (closed_.contains(key)) {
+  if (closed_.contains(r.key)) {
     ++stats_.reports_after_close;
     return;
   }
-  auto it = open_.find(key);
+  auto it = open_.find(r.key);
   if (it == open_.end()) {
     if (open_.size() >= policy_.max_open) {
       ++stats_.evicted;
       close_open(lru_.begin()->second, r.time_ms, std::nullopt, "evicted");
     }
-    OpenAlert& open = open_[key];
+    OpenAlert& open = open_[r.key];
     Alert& a = open.alert;
     a.set_alert_id(alert_id(r.key));
     a.set_type(r.key.type);
@@ -74,25 +107,18 @@ void AlertManager::report(const EpisodeReport& r) {
     a.set_zone_id(r.key.zone_id);
     set_time(a.mutable_start_time(), r.key.start_time_ms);
     apply(open, r);
-    touch(open, key);
+    touch(open, r.key);
     ++stats_.opened;
     emit(open, ALERT_STATE_OPEN, r.time_ms);
     return;
   }
 
   OpenAlert& open = it->second;
-  Alert& a = open.alert;
-  const Severity old_severity = a.severity();
-  const Phase old_phase = a.phase();
-  const std::string old_identity = a.vessel().SerializeAsString() + '|' +
-                                   (a.has_counterpart() ? a.counterpart().SerializeAsString() : "");
-  apply(open, r);
-  touch(open, key);
-
-  const std::string new_identity = a.vessel().SerializeAsString() + '|' +
-                                   (a.has_counterpart() ? a.counterpart().SerializeAsString() : "");
+  const bool changed = apply(open, r);
+  touch(open, r.key);
+  const Alert& a = open.alert;
   const bool material =
-      a.severity() != old_severity || a.phase() != old_phase || new_identity != old_identity ||
+      changed ||
       distance_m(open.emitted_lat, open.emitted_lon, a.lat(), a.lon()) > policy_.move_threshold_m ||
       (open.evidence_since_emit && r.time_ms - open.emitted_ms >= policy_.heartbeat_ms);
   if (material) {
@@ -104,83 +130,86 @@ void AlertManager::report(const EpisodeReport& r) {
 }
 
 bool AlertManager::close(const EpisodeKey& key, int64_t time_ms, std::string_view close_reason) {
-  std::string text = canonical_key(key);
-  if (!open_.contains(text)) {
+  if (!open_.contains(key)) {
     ++stats_.close_unknown;
     return false;
   }
-  close_open(text, time_ms, time_ms, close_reason);
+  close_open(key, time_ms, time_ms, close_reason);
   return true;
 }
 
 void AlertManager::instant(const EpisodeReport& r) {
-  std::string key = canonical_key(r.key);
-  if (closed_.contains(key) || open_.contains(key)) {
+  if (closed_.contains(r.key) || open_.contains(r.key)) {
     // The same instantaneous event reported twice (a replayed or duplicated message): once is enough.
     ++stats_.reports_after_close;
     return;
   }
   report(r);
-  close_open(key, r.time_ms, r.time_ms, "instantaneous");
+  close_open(r.key, r.time_ms, r.time_ms, "instantaneous");
 }
 
 void AlertManager::close_all(int64_t time_ms, std::string_view close_reason) {
   while (!lru_.empty()) close_open(lru_.begin()->second, time_ms, time_ms, close_reason);
 }
 
-void AlertManager::apply(OpenAlert& open, const EpisodeReport& r) {
+bool AlertManager::apply(OpenAlert& open, const EpisodeReport& r) {
   Alert& a = open.alert;
+  const Severity old_severity = a.severity();
+  const Phase old_phase = a.phase();
   a.set_phase(r.phase);
   // Late reports (satellite AIS) may arrive out of order; the episode's end only moves forward.
-  const int64_t end_ms = std::max<int64_t>(
-      r.time_ms, a.has_end_time() ? a.end_time().seconds() * 1'000 + a.end_time().nanos() / 1'000'000
-                                  : r.time_ms);
+  const int64_t end_ms = a.has_end_time() ? std::max(r.time_ms, to_ms(a.end_time())) : r.time_ms;
   set_time(a.mutable_end_time(), end_ms);
   a.set_lat(r.lat);
   a.set_lon(r.lon);
-  a.set_reason(r.reason);
+  assign(a.mutable_reason(), r.reason);
 
-  std::string vessel_reason;
-  std::string counterpart_reason;
-  bool listed = watchlisted(r.vessel, &vessel_reason);
-  fill_identity(a.mutable_vessel(), r.vessel, vessel_reason);
+  auto vessel_listing = listing(r.vessel);
+  bool changed = fill_identity(a.mutable_vessel(), r.vessel, vessel_listing.value_or(""));
+  bool listed = vessel_listing.has_value();
   if (r.counterpart) {
-    listed = watchlisted(*r.counterpart, &counterpart_reason) || listed;
-    fill_identity(a.mutable_counterpart(), *r.counterpart, counterpart_reason);
-  } else {
+    auto counterpart_listing = listing(*r.counterpart);
+    changed = !a.has_counterpart() || changed;
+    changed = fill_identity(a.mutable_counterpart(), *r.counterpart,
+                            counterpart_listing.value_or("")) || changed;
+    listed = listed || counterpart_listing.has_value();
+  } else if (a.has_counterpart()) {
     a.clear_counterpart();
+    changed = true;
   }
   a.set_severity(severity(r.key.type, r.phase, listed));
+  changed = changed || a.severity() != old_severity || a.phase() != old_phase;
 
-  // Sorted by name so the JSON mirror and the wire bytes do not depend on detector code order.
-  std::vector<const Fact*> facts;
-  facts.reserve(r.facts.size());
-  for (const Fact& f : r.facts) facts.push_back(&f);
-  std::stable_sort(facts.begin(), facts.end(),
-                   [](const Fact* x, const Fact* y) { return x->name < y->name; });
-  a.clear_facts();
-  for (const Fact* f : facts) {
-    auto* out = a.add_facts();
-    out->set_name(f->name);
-    out->set_value(f->value);
+  // Overwritten in place, then sorted by name (insertion sort by swapping: a handful of facts,
+  // stable, allocation-free) so the output does not depend on the detector's order.
+  auto* facts = a.mutable_facts();
+  while (facts->size() > static_cast<int>(r.facts.size())) facts->RemoveLast();
+  for (std::size_t i = 0; i < r.facts.size(); ++i) {
+    const int index = static_cast<int>(i);
+    auto* out = index < facts->size() ? facts->Mutable(index) : facts->Add();
+    assign(out->mutable_name(), r.facts[i].name);
+    out->set_value(r.facts[i].value);
   }
+  for (int i = 1; i < facts->size(); ++i)
+    for (int j = i; j > 0 && facts->Get(j).name() < facts->Get(j - 1).name(); --j)
+      facts->SwapElements(j, j - 1);
 
-  for (const Evidence& e : r.evidence) {
-    auto* p = a.add_evidence();
-    p->set_mmsi(e.mmsi);
-    set_time(p->mutable_time(), e.time_ms);
-    p->set_lat(e.lat);
-    p->set_lon(e.lon);
-    if (e.sog) p->set_sog(*e.sog);
-    if (e.cog) p->set_cog(*e.cog);
-  }
-  // Keep the first point (what triggered the alert) and the latest ones.
+  // Keep the first point (what triggered the alert) and the latest ones: once full, the element
+  // after the first is recycled as the newest, so a long episode allocates nothing.
+  auto* evidence = a.mutable_evidence();
   const auto cap = static_cast<int>(policy_.max_evidence);
-  if (a.evidence_size() > cap) {
-    const int excess = a.evidence_size() - cap;
-    a.mutable_evidence()->DeleteSubrange(1, excess);
+  for (const Evidence& e : r.evidence) {
+    if (evidence->size() < cap) {
+      fill_point(evidence->Add(), e);
+    } else if (cap == 1) {
+      continue;  // only the first point fits
+    } else {
+      for (int i = 1; i + 1 < evidence->size(); ++i) evidence->SwapElements(i, i + 1);
+      fill_point(evidence->Mutable(evidence->size() - 1), e);
+    }
   }
   open.evidence_since_emit = open.evidence_since_emit || !r.evidence.empty();
+  return changed;
 }
 
 void AlertManager::emit(OpenAlert& open, AlertState state, int64_t time_ms) {
@@ -195,16 +224,22 @@ void AlertManager::emit(OpenAlert& open, AlertState state, int64_t time_ms) {
   open.evidence_since_emit = false;
 }
 
-void AlertManager::touch(OpenAlert& open, const std::string& key) {
-  if (open.touch != 0) lru_.erase(open.touch);
-  open.touch = ++next_touch_;
-  lru_.emplace(open.touch, key);
+void AlertManager::touch(OpenAlert& open, const EpisodeKey& key) {
+  const uint64_t next = ++next_touch_;
+  if (open.touch != 0) {
+    // Move the existing node to the back: no allocation, no copy of the key.
+    auto node = lru_.extract(open.touch);
+    node.key() = next;
+    lru_.insert(std::move(node));
+  } else {
+    lru_.emplace(next, key);
+  }
+  open.touch = next;
 }
 
-void AlertManager::close_open(const std::string& key_ref, int64_t time_ms,
-                              std::optional<int64_t> end_ms, std::string_view close_reason) {
-  // key_ref may point into lru_, which this function erases from.
-  const std::string key = key_ref;
+void AlertManager::close_open(EpisodeKey key, int64_t time_ms, std::optional<int64_t> end_ms,
+                              std::string_view close_reason) {
+  // key is a copy: callers pass references into lru_, which this function erases from.
   auto it = open_.find(key);
   if (it == open_.end()) return;
   OpenAlert& open = it->second;
@@ -218,7 +253,7 @@ void AlertManager::close_open(const std::string& key_ref, int64_t time_ms,
   remember_closed(key);
 }
 
-void AlertManager::remember_closed(const std::string& key) {
+void AlertManager::remember_closed(const EpisodeKey& key) {
   if (policy_.max_closed_keys == 0) return;
   if (closed_order_.size() >= policy_.max_closed_keys) {
     closed_.erase(closed_order_.front());
@@ -228,12 +263,9 @@ void AlertManager::remember_closed(const std::string& key) {
   closed_order_.push_back(key);
 }
 
-bool AlertManager::watchlisted(const VesselSnapshot& vessel, std::string* reason) const {
-  if (watchlist_ == nullptr || vessel.mmsi == 0) return false;
-  auto listed = watchlist_->reason(vessel.mmsi, vessel.imo);
-  if (!listed) return false;
-  *reason = std::string(*listed);
-  return true;
+std::optional<std::string_view> AlertManager::listing(const VesselSnapshot& vessel) const {
+  if (watchlist_ == nullptr || vessel.mmsi == 0) return std::nullopt;
+  return watchlist_->reason(vessel.mmsi, vessel.imo);
 }
 
 }  // namespace aiswatch::alert

@@ -20,6 +20,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -94,7 +95,7 @@ struct UpdatePolicy {
   int64_t heartbeat_ms = 30 * 60 * 1'000;
   std::size_t max_open = 100'000;
   std::size_t max_evidence = 32;  // the first point plus the latest ones
-  std::size_t max_closed_keys = 1'000'000;  // ~100 bytes each
+  std::size_t max_closed_keys = 1'000'000;  // ~150 bytes each
 };
 
 struct AlertStats {
@@ -124,7 +125,7 @@ class AlertManager {
   void close_all(int64_t time_ms, std::string_view close_reason);
 
   std::size_t open_count() const { return open_.size(); }
-  bool is_open(const EpisodeKey& key) const { return open_.contains(canonical_key(key)); }
+  bool is_open(const EpisodeKey& key) const { return open_.contains(key); }
   const AlertStats& stats() const { return stats_; }
 
  private:
@@ -137,24 +138,33 @@ class AlertManager {
     bool evidence_since_emit = false;
   };
 
-  void apply(OpenAlert& open, const EpisodeReport& report);
-  void emit(OpenAlert& open, aiswatch::v1::AlertState state, int64_t time_ms);
-  void touch(OpenAlert& open, const std::string& key);
-  void close_open(const std::string& key, int64_t time_ms, std::optional<int64_t> end_ms,
-                  std::string_view close_reason);
-  void remember_closed(const std::string& key);
-  bool watchlisted(const VesselSnapshot& vessel, std::string* reason) const;
+  // Internal map hash; ids use alert_id(), which is specified byte by byte.
+  struct KeyHash {
+    std::size_t operator()(const EpisodeKey& key) const;
+  };
 
+  // Returns whether anything material to an UPDATE changed (identity, severity, phase).
+  bool apply(OpenAlert& open, const EpisodeReport& report);
+  void emit(OpenAlert& open, aiswatch::v1::AlertState state, int64_t time_ms);
+  void touch(OpenAlert& open, const EpisodeKey& key);
+  void close_open(EpisodeKey key, int64_t time_ms, std::optional<int64_t> end_ms,
+                  std::string_view close_reason);
+  void remember_closed(const EpisodeKey& key);
+  std::optional<std::string_view> listing(const VesselSnapshot& vessel) const;
+
+  // The report path (an episode re-evaluated, nothing material) allocates nothing once warm: maps
+  // are keyed by EpisodeKey itself, the LRU reorders by moving its node, strings and repeated
+  // fields of the stored Alert are overwritten in place. A detector may report on every message.
   AlertSink& sink_;
   UpdatePolicy policy_;
   const WatchlistLookup* watchlist_ = nullptr;
-  std::unordered_map<std::string, OpenAlert> open_;
-  // touch counter -> canonical key; begin() is the least recently reported alert. A counter
-  // rather than event time so ties cannot occur and order never depends on hash-map iteration.
-  std::map<uint64_t, std::string> lru_;
+  std::unordered_map<EpisodeKey, OpenAlert, KeyHash> open_;
+  // touch counter -> key; begin() is the least recently reported alert. A counter rather than
+  // event time so ties cannot occur and order never depends on hash-map iteration.
+  std::map<uint64_t, EpisodeKey> lru_;
   uint64_t next_touch_ = 0;
-  std::unordered_set<std::string> closed_;
-  std::deque<std::string> closed_order_;  // forgets the oldest closed keys beyond the bound
+  std::unordered_set<EpisodeKey, KeyHash> closed_;
+  std::deque<EpisodeKey> closed_order_;  // forgets the oldest closed keys beyond the bound
   AlertStats stats_;
 };
 

@@ -231,6 +231,24 @@ TEST(AlertManager, EvidenceIsBoundedKeepingTheFirstAndLatest) {
   EXPECT_FALSE(closed.evidence(0).has_cog());  // absent stays absent, not 0
 }
 
+TEST(AlertManager, EvidenceCapOfOneKeepsTheTriggerAndFactsFollowTheLatestReport) {
+  RecordingSink sink;
+  UpdatePolicy policy;
+  policy.max_evidence = 1;
+  AlertManager manager(sink, policy);
+  manager.report(rendezvous(t0 + 30 * minute));
+  EpisodeReport r = rendezvous(t0 + 40 * minute);
+  r.facts = {{"speed_kn", 0.3}};  // fewer facts than before: the old ones go
+  manager.report(r);
+  manager.close(rendezvous_key(), t0 + 50 * minute, "separated");
+  const Alert& closed = sink.events.back();
+  ASSERT_EQ(closed.evidence_size(), 1);
+  EXPECT_EQ(closed.evidence(0).time().seconds(), (t0 + 30 * minute) / 1000);
+  ASSERT_EQ(closed.facts_size(), 1);
+  EXPECT_EQ(closed.facts(0).name(), "speed_kn");
+  EXPECT_EQ(closed.reason(), "within 120 m, both under 1 kn");
+}
+
 TEST(AlertManager, WatchlistedCounterpartRaisesSeverityAndCarriesTheReason) {
   RecordingSink sink;
   FakeWatchlist watchlist;

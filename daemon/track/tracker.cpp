@@ -9,15 +9,6 @@
 namespace aiswatch::track {
 namespace {
 
-uint32_t mix32(uint32_t x) {  // lowbias32 (Chris Wellons' hash prospector): MMSIs share MIDs
-  x ^= x >> 16;
-  x *= 0x7feb352dU;
-  x ^= x >> 15;
-  x *= 0x846ca68bU;
-  x ^= x >> 16;
-  return x;
-}
-
 std::size_t pow2_at_least(std::size_t n) {
   std::size_t p = 1;
   while (p < n) p <<= 1;
@@ -91,6 +82,15 @@ bool is_vessel(const ais::Message& m, const ais::Header& h) {
 
 bool plausible(const TrackerConfig& c, double lat1, double lon1, int64_t t1, double lat2,
                double lon2, int64_t t2, float* knots_out) {
+  // Fast path without trigonometry for the common case, a fix a few hundred metres from the
+  // last: with cos(latitude) <= 1, R * hypot(dlat, dlon) in radians bounds the distance from
+  // above (up to terms of the fourth order, negligible under a kilometre).
+  const double dlat = lat2 - lat1, dlon = lon2 - lon1;
+  if ((dlat * dlat + dlon * dlon) * (metres_per_degree * metres_per_degree) <
+      0.98 * c.min_jump_m * c.min_jump_m) {
+    if (knots_out) *knots_out = 0.0f;
+    return true;
+  }
   const double d = haversine_m(lat1, lon1, lat2, lon2);
   const double kn = implied_knots(d, t1 > t2 ? t1 - t2 : t2 - t1);
   if (knots_out) *knots_out = static_cast<float>(std::min(kn, 1e9));

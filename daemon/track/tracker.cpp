@@ -524,6 +524,7 @@ UpdateResult Tracker::update(const ais::Message& message, int64_t t, std::string
   }
   VesselState& v = vessels_[slot];
   r.vessel = &v;
+  r.previous_last_heard_ms = v.last_heard_ms;
   note_source(v, source, t);
 
   const std::optional<uint64_t> hash = payload_hash ? payload_hash : message_hash(message);

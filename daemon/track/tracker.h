@@ -42,6 +42,7 @@
 // per vessel); freed slots are reused. Vessels silent longer than eviction_horizon_ms behind the
 // watermark are evicted (the eviction listener hears of each). Nothing allocates per message
 // once the tables have grown to the number of vessels; reserve with expected_vessels.
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -122,6 +123,9 @@ struct UpdateResult {
   // implausible fix too).
   bool late = false;
   int64_t event_time_ms = 0;
+  // The vessel's last_heard_ms before this message (equal to event_time_ms for a new vessel):
+  // event_time_ms - previous_last_heard_ms is the silence this message ends, when positive.
+  int64_t previous_last_heard_ms = 0;
   uint16_t changes = 0;  // Change bits
   // The vessel the message belongs to; nullptr for not_a_vessel, too_old and table_full. Valid
   // until the next call that can add or evict a vessel (update, advance_watermark).
@@ -173,9 +177,10 @@ class Tracker {
   }
   std::size_t size() const { return live_count_; }
 
-  // Calls f(const VesselState&, double metres) for every vessel whose current position is within
-  // radius_m of (lat, lon), nearest-first not guaranteed. Cost: the vessels in the few grid cells
-  // the circle touches. f must not call update().
+  // Calls f(const VesselState&, double metres) for every vessel whose current position (its
+  // newest accepted fix, however old: check v.position->time_ms) is within radius_m of
+  // (lat, lon), in no particular order, the querying vessel included. Cost: the vessels in the
+  // few grid cells the circle touches. f must not call update().
   template <class F>
   void for_each_neighbour(double lat, double lon, double radius_m, F&& f) const {
     grid_.for_each_candidate(lat, lon, radius_m, [&](uint32_t slot) {
@@ -191,6 +196,9 @@ class Tracker {
   // the vessels heard in that interval — not of every vessel. f must not call update().
   template <class F>
   void for_each_last_heard_in(int64_t from_ms, int64_t to_ms, F&& f) const {
+    // Clamped so that bucket arithmetic cannot overflow; no real event time is near the limits.
+    from_ms = std::max(from_ms, INT64_MIN / 4);
+    to_ms = std::min(to_ms, INT64_MAX / 4);
     if (to_ms <= from_ms) return;
     const int64_t first = bucket_of(from_ms), last = bucket_of(to_ms - 1);
     const int64_t n = static_cast<int64_t>(heard_heads_.size());

@@ -93,6 +93,7 @@ TEST(TrackerLate, LateMessageAfterSilenceMovesLastHeardForward) {
       tracker.update(class_a(kp_tanker, 39.1, 124.1, 5.0, 45.0, 7), t0 + 3 * hour);
   EXPECT_TRUE(r.late);
   EXPECT_EQ(r.outcome, UpdateOutcome::late_accepted);
+  EXPECT_EQ(r.previous_last_heard_ms, t0);  // the silence it ends: 3 hours
   EXPECT_EQ(r.vessel->last_heard_ms, t0 + 3 * hour);
   EXPECT_EQ(r.vessel->position->time_ms, t0 + 3 * hour);
   EXPECT_TRUE(r.changes & change_position);
@@ -540,8 +541,43 @@ TEST(TrackerSilence, IteratesExactlyTheVesselsLastHeardInTheInterval) {
   });
   EXPECT_EQ(later, 1);
   int all = 0;
-  tracker.for_each_last_heard_in(INT64_MIN / 2, INT64_MAX / 2, [&](const VesselState&) { ++all; });
+  tracker.for_each_last_heard_in(INT64_MIN, INT64_MAX, [&](const VesselState&) { ++all; });
   EXPECT_EQ(all, 100);
+  int none = 0;
+  tracker.for_each_last_heard_in(t0 + 5 * s, t0 + 5 * s, [&](const VesselState&) { ++none; });
+  tracker.for_each_last_heard_in(t0 + 2'000 * s, t0 + 3'000 * s, [&](const VesselState&) {
+    ++none;
+  });
+  EXPECT_EQ(none, 0);
+}
+
+TEST(TrackerSilence, ADarkPeriodSweepSeesEachSilentVesselOnce) {
+  // How the dark-period detector uses the index: as the watermark advances, it asks for the
+  // vessels last heard in [previous threshold, watermark - 6 h). Vessels 0..9 fall silent at
+  // staggered times; vessels 10..19 keep reporting every 10 minutes.
+  Tracker tracker;
+  for (uint32_t i = 0; i < 10; ++i) {
+    tracker.update(class_a(pa_tanker + i, 30.0, 125.0 + 0.01 * i), t0 + i * 20 * minute);
+  }
+  std::vector<int> reported(20, 0);
+  int64_t swept_to = INT64_MIN;
+  for (int64_t now = t0; now <= t0 + 12 * hour; now += 10 * minute) {
+    for (uint32_t i = 10; i < 20; ++i) {
+      tracker.update(class_a(pa_tanker + i, 31.0, 125.0 + 0.01 * i, 10.0, 90.0,
+                             static_cast<uint8_t>(now / minute % 60)),
+                     now);
+    }
+    tracker.advance_watermark(now);
+    const int64_t threshold = tracker.watermark() - 6 * hour;
+    tracker.for_each_last_heard_in(swept_to, threshold, [&](const VesselState& v) {
+      ++reported[v.mmsi - pa_tanker];
+      // Reported once it has been silent 6 h at the watermark, not before.
+      EXPECT_LE(v.last_heard_ms + 6 * hour, tracker.watermark());
+    });
+    swept_to = std::max(swept_to, threshold);
+  }
+  for (uint32_t i = 0; i < 10; ++i) EXPECT_EQ(reported[i], 1) << i;
+  for (uint32_t i = 10; i < 20; ++i) EXPECT_EQ(reported[i], 0) << i;
 }
 
 TEST(TrackerEviction, VesselsSilentPastTheHorizonAreEvictedAndReported) {

@@ -1,8 +1,8 @@
 #pragma once
 // A uniform latitude/longitude grid over vessels' current positions: "who is near this point"
-// without scanning every vessel. Cells are `cell_deg` square in degrees (default 0.05 deg, about
-// 5.6 km north-south: a 500 m rendezvous query looks at 3 x 3 cells holding a few dozen ships even
-// in a crowded anchorage). Only occupied cells exist, in an open-addressing hash table (linear
+// without scanning every vessel. Cells are `cell_deg` square in degrees (the tracker uses 0.01
+// deg, 1.1 km north-south: a 500 m rendezvous query looks at 2-3 x 2-3 cells holding a few ships
+// even in a crowded anchorage). Only occupied cells exist, in an open-addressing hash table (linear
 // probing, backward-shift deletion, so no tombstones pile up as vessels cross the oceans); each
 // cell heads an intrusive doubly-linked list of vessel slots, the links stored per slot here.
 //
@@ -22,7 +22,7 @@ class SpatialGrid {
   static constexpr uint32_t nil = 0xFFFF'FFFFu;
   static constexpr uint64_t no_cell = ~uint64_t{0};
 
-  explicit SpatialGrid(double cell_deg = 0.05);
+  explicit SpatialGrid(double cell_deg = 0.01);
 
   // Slots are the tracker's vessel slot numbers, 0..n-1; ensure_slots grows the per-slot links.
   void ensure_slots(std::size_t n);

@@ -44,6 +44,7 @@
 // once the tables have grown to the number of vessels; reserve with expected_vessels.
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -79,8 +80,11 @@ struct TrackerConfig {
   // horizon (rendezvous episodes a few hours apart merge; dark periods are judged over a day or
   // two; 48 h covers both).
   int64_t eviction_horizon_ms = 48LL * 3'600'000;
-  // Spatial grid cell size in degrees (see spatial_grid.h).
-  double grid_cell_deg = 0.05;
+  // Spatial grid cell size in degrees (see spatial_grid.h): 0.01 deg (1.1 km north-south) keeps
+  // a 500 m rendezvous query to 2-3 x 2-3 cells of a few ships each even in a crowded roadstead
+  // (bench_track BM_neighbours_500m_anchorage), while a 50 km query still touches only ~10 000
+  // cells.
+  double grid_cell_deg = 0.01;
   // Upper bound on vessels held at once; beyond it new vessels are refused (counted).
   std::size_t max_vessels = 4'000'000;
   // Reserve room for this many vessels up front (no growth, no rehash until exceeded).
@@ -183,8 +187,18 @@ class Tracker {
   // few grid cells the circle touches. f must not call update().
   template <class F>
   void for_each_neighbour(double lat, double lon, double radius_m, F&& f) const {
+    // A bounding box in degrees rejects most candidates of the covering cells before the
+    // trigonometry (longitude span from the box's edge nearest a pole, wrapped at +-180).
+    const double dlat = radius_m / metres_per_degree * 1.0001;
+    const double polemost = std::fabs(lat) + dlat;
+    const double dlon = polemost >= 89.9 ? 360.0
+                                          : dlat / std::cos(polemost * degrees_to_radians);
     grid_.for_each_candidate(lat, lon, radius_m, [&](uint32_t slot) {
       const VesselState& v = vessels_[slot];
+      if (std::fabs(v.position->lat - lat) > dlat) return;
+      double dl = std::fabs(v.position->lon - lon);
+      if (dl > 180.0) dl = 360.0 - dl;
+      if (dl > dlon) return;
       const double d = haversine_m(lat, lon, v.position->lat, v.position->lon);
       if (d <= radius_m) f(v, d);
     });

@@ -127,6 +127,38 @@ void BM_neighbours_500m(benchmark::State& state) {
 }
 BENCHMARK(BM_neighbours_500m)->Arg(20'000);
 
+// The same question in a crowded roadstead: `vessels` ships at rest in a 0.2 x 0.2 degree box
+// (22 km square; 2000 ships is about 4 per square kilometre, denser than Singapore's eastern
+// anchorages), so a 500 m circle holds a handful and its 3 x 3 cells a few hundred.
+void BM_neighbours_500m_anchorage(benchmark::State& state) {
+  const auto vessels = static_cast<uint32_t>(state.range(0));
+  track::Tracker tracker;
+  ais::PositionReport p;
+  p.header.type = 1;
+  p.speed = 0.0;
+  uint64_t x = 88'172'645'463'325'252ULL;  // xorshift64: deterministic positions
+  auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return static_cast<double>(x >> 11) / 9007199254740992.0;
+  };
+  for (uint32_t v = 0; v < vessels; ++v) {
+    p.header.mmsi = 200'000'000 + v;
+    p.lat = 1.2 + 0.2 * next();
+    p.lon = 103.9 + 0.2 * next();
+    tracker.update(p, t0);
+  }
+  uint64_t found = 0, q = 0;
+  for (auto _ : state) {
+    const track::VesselState* v = tracker.find(200'000'000 + static_cast<uint32_t>(q++ % vessels));
+    tracker.for_each_neighbour(v->position->lat, v->position->lon, 500.0,
+                               [&](const track::VesselState&, double) { ++found; });
+  }
+  state.counters["found_per_query"] = static_cast<double>(found) / static_cast<double>(q);
+}
+BENCHMARK(BM_neighbours_500m_anchorage)->Arg(2'000);
+
 std::size_t resident_bytes() {
   long pages = 0, resident = 0;
   if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {

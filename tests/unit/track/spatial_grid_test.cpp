@@ -27,7 +27,7 @@ std::vector<uint32_t> neighbours(const Tracker& tracker, double lat, double lon,
 }
 
 TEST(SpatialGrid, NeighbourAcrossACellBorderIsFound) {
-  Tracker tracker;  // 0.05 degree cells: 39.0 is a row border (129.0 / 0.05 = 2580)
+  Tracker tracker;  // 0.01 degree cells: 39.0 is a row border (129.0 / 0.01 = 12900)
   tracker.update(class_a(445'000'001, 38.9990, 124.0), t0);
   tracker.update(class_a(445'000'002, 39.0010, 124.0), t0);  // 222 m north, other cell
   tracker.update(class_a(445'000'003, 39.0100, 124.0), t0);  // 1.2 km
@@ -92,10 +92,14 @@ TEST(SpatialGrid, FollowsMovesBetweenCells) {
   EXPECT_EQ(tracker.occupied_cells(), 1u);  // old cells are freed
 }
 
-TEST(SpatialGrid, MatchesBruteForceOnARandomFleet) {
+class SpatialGridCells : public ::testing::TestWithParam<double> {};
+
+TEST_P(SpatialGridCells, MatchesBruteForceOnARandomFleet) {
   std::mt19937_64 rng(20'240'301);
   std::uniform_real_distribution<double> lat(-1.0, 1.0), lon(-0.5, 0.5);
-  Tracker tracker;
+  TrackerConfig config;
+  config.grid_cell_deg = GetParam();
+  Tracker tracker(config);
   std::vector<std::pair<double, double>> pos;
   for (uint32_t i = 0; i < 3'000; ++i) {
     // Clustered near (0, 179.8) so the antimeridian is crossed.
@@ -117,10 +121,35 @@ TEST(SpatialGrid, MatchesBruteForceOnARandomFleet) {
     ASSERT_EQ(neighbours(tracker, c.first, c.second, radius), expected) << q;
   }
 }
+INSTANTIATE_TEST_SUITE_P(CellSizes, SpatialGridCells, ::testing::Values(0.01, 0.05, 0.5));
+
+TEST_P(SpatialGridCells, MatchesBruteForceNearAPole) {
+  std::mt19937_64 rng(4);
+  std::uniform_real_distribution<double> lat(88.5, 90.0), lon(-180.0, 180.0);
+  TrackerConfig config;
+  config.grid_cell_deg = GetParam();
+  Tracker tracker(config);
+  std::vector<std::pair<double, double>> pos;
+  for (uint32_t i = 0; i < 1'000; ++i) {
+    pos.emplace_back(lat(rng), lon(rng));
+    tracker.update(class_a(200'000'000 + i, pos.back().first, pos.back().second), t0);
+  }
+  for (int q = 0; q < 50; ++q) {
+    const auto& c = pos[static_cast<std::size_t>(q) * 7];
+    const double radius = 1'000.0 + 2'000.0 * q;
+    std::vector<uint32_t> expected;
+    for (uint32_t i = 0; i < pos.size(); ++i) {
+      if (haversine_m(c.first, c.second, pos[i].first, pos[i].second) <= radius) {
+        expected.push_back(200'000'000 + i);
+      }
+    }
+    ASSERT_EQ(neighbours(tracker, c.first, c.second, radius), expected) << q;
+  }
+}
 
 TEST(SpatialGrid, CellTableSurvivesHeavyChurn) {
   // Insert and remove many cells so the hash table's backward-shift deletion is exercised.
-  SpatialGrid grid(0.05);
+  SpatialGrid grid(0.01);
   grid.ensure_slots(2'000);
   std::mt19937_64 rng(7);
   std::uniform_real_distribution<double> lat(-80.0, 80.0), lon(-180.0, 180.0);

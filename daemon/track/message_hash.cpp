@@ -27,9 +27,13 @@ class HashVisitor {
   }
 
   template <class T>
-  void u(ais::UField, const T& x) { mix(static_cast<uint64_t>(x)); }
+  void u(ais::UField, const T& x) {
+    mix(static_cast<uint64_t>(x));
+  }
   template <class T>
-  void i(ais::IField, const T& x) { mix(static_cast<uint64_t>(static_cast<int64_t>(x))); }
+  void i(ais::IField, const T& x) {
+    mix(static_cast<uint64_t>(static_cast<int64_t>(x)));
+  }
   void b(ais::BField, bool x) { mix(x ? 1u : 2u); }
   void opt(ais::OptField, const std::optional<unsigned>& x) { mix(x ? *x : absent); }
   void scaled(const ais::ScaledField&, const std::optional<double>& x) {
@@ -39,7 +43,9 @@ class HashVisitor {
     mix(x ? static_cast<uint64_t>(static_cast<int64_t>(*x)) : absent);
   }
   template <std::size_t N>
-  void text(ais::TextField, const ais::SixBitText<N>& t) { mix_bytes(t.view()); }
+  void text(ais::TextField, const ais::SixBitText<N>& t) {
+    mix_bytes(t.view());
+  }
   template <std::size_t N>
   void text_extension(ais::TextField, const ais::SixBitText<N>&) {}  // text() covered it all
   void data(ais::DataField, const ais::BinaryData& d) {

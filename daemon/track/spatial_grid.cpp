@@ -42,10 +42,10 @@ SpatialGrid::CellRange SpatialGrid::cover(double lat, double lon, double radius_
   const double dlat = radius_m / metres_per_degree;
   const double lat_lo = lat - dlat, lat_hi = lat + dlat;
   CellRange r{};
-  r.row_min = std::clamp<int64_t>(static_cast<int64_t>(std::floor((lat_lo + 90.0) / cell_deg_)),
-                                  0, rows_ - 1);
-  r.row_max = std::clamp<int64_t>(static_cast<int64_t>(std::floor((lat_hi + 90.0) / cell_deg_)),
-                                  0, rows_ - 1);
+  r.row_min = std::clamp<int64_t>(static_cast<int64_t>(std::floor((lat_lo + 90.0) / cell_deg_)), 0,
+                                  rows_ - 1);
+  r.row_max = std::clamp<int64_t>(static_cast<int64_t>(std::floor((lat_hi + 90.0) / cell_deg_)), 0,
+                                  rows_ - 1);
   // Longitude degrees shrink with cos(latitude): the widest span is at the edge nearest a pole.
   const double polemost = std::max(std::fabs(lat_lo), std::fabs(lat_hi));
   const double cos_lat = polemost >= 90.0 ? 0.0 : std::cos(polemost * degrees_to_radians);

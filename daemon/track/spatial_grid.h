@@ -29,7 +29,9 @@ class SpatialGrid {
   // Put `slot` in the cell of (lat, lon), moving it from its old cell if it had one.
   void place(uint32_t slot, double lat, double lon);
   void remove(uint32_t slot);
-  bool contains(uint32_t slot) const { return slot < links_.size() && links_[slot].cell != no_cell; }
+  bool contains(uint32_t slot) const {
+    return slot < links_.size() && links_[slot].cell != no_cell;
+  }
 
   // Calls f(slot) for every slot in a cell that may hold a point within radius_m of (lat, lon).
   template <class F>
@@ -65,8 +67,8 @@ class SpatialGrid {
   uint64_t key(int64_t row, int64_t col) const { return static_cast<uint64_t>(row * cols_ + col); }
   uint64_t key_of(double lat, double lon) const;
   CellRange cover(double lat, double lon, double radius_m) const;
-  uint32_t find(uint64_t k) const;           // head of cell k, nil when empty
-  std::size_t slot_of(uint64_t k) const;     // table index holding k, or of the empty entry
+  uint32_t find(uint64_t k) const;        // head of cell k, nil when empty
+  std::size_t slot_of(uint64_t k) const;  // table index holding k, or of the empty entry
   void unlink(uint32_t slot);
   void grow();
   void erase_at(std::size_t i);

@@ -129,15 +129,24 @@ void merge_ship_type(StaticData& s, uint8_t type, uint16_t& changes) {
 
 std::string_view to_string(UpdateOutcome outcome) {
   switch (outcome) {
-    case UpdateOutcome::accepted: return "accepted";
-    case UpdateOutcome::late_accepted: return "late_accepted";
-    case UpdateOutcome::duplicate: return "duplicate";
-    case UpdateOutcome::implausible_kept_aside: return "implausible_kept_aside";
-    case UpdateOutcome::no_position: return "no_position";
-    case UpdateOutcome::not_a_vessel: return "not_a_vessel";
-    case UpdateOutcome::too_old: return "too_old";
-    case UpdateOutcome::table_full: return "table_full";
-    case UpdateOutcome::count_: break;
+    case UpdateOutcome::accepted:
+      return "accepted";
+    case UpdateOutcome::late_accepted:
+      return "late_accepted";
+    case UpdateOutcome::duplicate:
+      return "duplicate";
+    case UpdateOutcome::implausible_kept_aside:
+      return "implausible_kept_aside";
+    case UpdateOutcome::no_position:
+      return "no_position";
+    case UpdateOutcome::not_a_vessel:
+      return "not_a_vessel";
+    case UpdateOutcome::too_old:
+      return "too_old";
+    case UpdateOutcome::table_full:
+      return "table_full";
+    case UpdateOutcome::count_:
+      break;
   }
   return "unknown";
 }
@@ -361,8 +370,7 @@ UpdateOutcome Tracker::apply_position(uint32_t slot, const PositionFix& fix, Upd
   if (v.track_count > 0) {
     const TrackPoint& ref = at > 0 ? v.track_at(at - 1) : v.track_at(at);
     float knots = 0.0f;
-    if (!plausible(config_, ref.lat, ref.lon, ref.time_ms, fix.lat, fix.lon, fix.time_ms,
-                   &knots)) {
+    if (!plausible(config_, ref.lat, ref.lon, ref.time_ms, fix.lat, fix.lon, fix.time_ms, &knots)) {
       // Consecutive rejections that agree with each other: maybe the track was wrong.
       uint8_t streak = 1;
       if (v.rejected_streak > 0) {

@@ -8,7 +8,8 @@
 //   UpdateResult r = tracker.update(message, payload.event_time_ms.value_or(arrival_ms),
 //                                   payload.tag_source);
 //   if (r.vessel && r.counts_as_heard())  ...     // r.vessel->position, ->statics, ->track_at(i)
-//   if (r.late) ...                               // heard at r.event_time_ms, behind the watermark:
+//   if (r.late) ...                               // heard at r.event_time_ms, behind the
+//   watermark:
 //                                                 // close a dark period it contradicts
 //   tracker.for_each_neighbour(lat, lon, 500.0, [](const VesselState& v, double metres) {...});
 //   tracker.for_each_last_heard_in(from, to, [](const VesselState& v) {...});  // silence
@@ -29,7 +30,7 @@
 // dedup_window_ms of each other, per vessel, and count once. Legitimate repeats of identical
 // content are not lost with a window under a minute: position reports carry the UTC second of the
 // fix (so identical reports are at least 60 s apart), and static data is sent every 6 minutes
-// (ITU-R M.1371-5 Annex 2, Table 1 and 4.3).
+// (ITU-R M.1371-5 Annex 1, Table 1, and its 6-minute static data interval).
 //
 // Position sanity. A fix implying more than max_speed_knots from the track point nearest in time
 // before it (or after it, for a late fix) is kept out of the track and recorded in
@@ -108,8 +109,8 @@ std::string_view to_string(UpdateOutcome outcome);
 
 // Bits of UpdateResult::changes: what this message changed in the vessel's state.
 enum Change : uint16_t {
-  change_position = 1u << 0,     // VesselState::position is a newer fix
-  change_track = 1u << 1,        // a point joined the track (maybe in the past, for late fixes)
+  change_position = 1u << 0,  // VesselState::position is a newer fix
+  change_track = 1u << 1,     // a point joined the track (maybe in the past, for late fixes)
   change_name = 1u << 2,
   change_callsign = 1u << 3,
   change_imo = 1u << 4,
@@ -137,16 +138,14 @@ struct UpdateResult {
 
   // The vessel transmitted at event_time_ms (a dark-period detector closes a silence that this
   // contradicts). True for every outcome that has a vessel except duplicate.
-  bool counts_as_heard() const {
-    return vessel != nullptr && outcome != UpdateOutcome::duplicate;
-  }
+  bool counts_as_heard() const { return vessel != nullptr && outcome != UpdateOutcome::duplicate; }
 };
 
 struct TrackerStats {
   uint64_t messages = 0;
   std::array<uint64_t, update_outcome_count> by_outcome{};
-  uint64_t late = 0;                 // messages behind the watermark, whatever their outcome
-  uint64_t late_outside_track = 0;   // late fixes older than the whole track ring
+  uint64_t late = 0;                // messages behind the watermark, whatever their outcome
+  uint64_t late_outside_track = 0;  // late fixes older than the whole track ring
   uint64_t track_restarts = 0;
   uint64_t evicted = 0;
   uint64_t operator[](UpdateOutcome o) const { return by_outcome[static_cast<std::size_t>(o)]; }
@@ -191,8 +190,7 @@ class Tracker {
     // trigonometry (longitude span from the box's edge nearest a pole, wrapped at +-180).
     const double dlat = radius_m / metres_per_degree * 1.0001;
     const double polemost = std::fabs(lat) + dlat;
-    const double dlon = polemost >= 89.9 ? 360.0
-                                          : dlat / std::cos(polemost * degrees_to_radians);
+    const double dlon = polemost >= 89.9 ? 360.0 : dlat / std::cos(polemost * degrees_to_radians);
     grid_.for_each_candidate(lat, lon, radius_m, [&](uint32_t slot) {
       const VesselState& v = vessels_[slot];
       if (std::fabs(v.position->lat - lat) > dlat) return;
@@ -242,7 +240,7 @@ class Tracker {
   // vessel moves to a new bucket (unlink + link: two random cache lines) only when its
   // last_heard crosses into another bucket: with one-minute buckets that is once a minute, not
   // on each of the 6 to 30 reports a Class A ship under way sends a minute (ITU-R M.1371-5
-  // Annex 2, Table 1). Queries filter by exact time, so the width costs no precision; it only
+  // Annex 1, Table 1). Queries filter by exact time, so the width costs no precision; it only
   // sets how many extra vessels a query's two boundary buckets hold, and the delay (under a
   // minute) with which eviction follows the horizon.
   static constexpr int64_t heard_bucket_ms = 60'000;

@@ -52,8 +52,8 @@ struct TrackPoint {
 
 // Why a position was kept out of the track.
 enum class ImplausibleReason : uint8_t {
-  out_of_range,    // latitude or longitude outside WGS 84 ranges
-  impossible_speed // too far from the track for the time between them
+  out_of_range,     // latitude or longitude outside WGS 84 ranges
+  impossible_speed  // too far from the track for the time between them
 };
 
 // A position report kept out of the track, kept aside for the spoofing detector.
@@ -70,17 +70,17 @@ struct RejectedFix {
 // empty text or a "not available" value, so a late or half-filled message cannot erase what a
 // newer one said.
 struct StaticData {
-  ais::SixBitText<20> name;            // empty: never reported
+  ais::SixBitText<20> name;  // empty: never reported
   ais::SixBitText<7> callsign;
-  ais::SixBitText<20> destination;     // type 5 only
-  std::optional<uint32_t> imo;         // type 5 only
-  std::optional<uint8_t> ship_type;    // M.1371-5 Table 53; 0 "not available" stays absent
-  std::optional<float> draught_m;      // type 5 only
+  ais::SixBitText<20> destination;   // type 5 only
+  std::optional<uint32_t> imo;       // type 5 only
+  std::optional<uint8_t> ship_type;  // M.1371-5 Table 53; 0 "not available" stays absent
+  std::optional<float> draught_m;    // type 5 only
   // Distances from the position reference point to bow, stern, port, starboard (metres); all
   // zero means not reported.
   uint16_t to_bow = 0, to_stern = 0;
   uint8_t to_port = 0, to_starboard = 0;
-  uint32_t mothership_mmsi = 0;        // 24B from an auxiliary craft (98MIDxxxx), else 0
+  uint32_t mothership_mmsi = 0;  // 24B from an auxiliary craft (98MIDxxxx), else 0
   // Event time each group was last set (0 = never): name; identity (call sign, IMO, type,
   // dimensions); voyage (draught, destination).
   int64_t name_seen_ms = 0;

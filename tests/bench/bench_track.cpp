@@ -7,11 +7,11 @@
 // Tracker::update well under 500 ns; at most 2 KB per tracked vessel with 1M vessels.
 #include <benchmark/benchmark.h>
 
+#include <unistd.h>
 #include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <unistd.h>
 
 #include "alloc_counter.h"
 #include "track/tracker.h"
@@ -24,7 +24,7 @@ constexpr int64_t t0 = 1'700'000'000'000;
 constexpr double circle_deg = 0.005;  // each vessel steams round a 550 m circle at about 11 kn
 
 // Generated traffic: `vessels` Class A ships spread on a 1000-column lattice over the oceans,
-// each reporting every 10 s (ITU-R M.1371-5 Annex 2 Table 1: 10 s at 0-14 kn), 60 reports a
+// each reporting every 10 s (ITU-R M.1371-5 Annex 1, Table 1: 10 s at 0-14 kn), 60 reports a
 // lap. Message k is vessel k % vessels, its (k / vessels)-th report.
 class Traffic {
  public:
@@ -104,8 +104,13 @@ void BM_update(benchmark::State& state) {
       static_cast<double>(tracker.stats()[track::UpdateOutcome::implausible_kept_aside]);
   state.counters["vessels"] = static_cast<double>(tracker.size());
 }
-BENCHMARK(BM_update)->Args({1'000, 0})->Args({20'000, 0})->Args({20'000, 1})->Args({20'000, 2})
-    ->Args({1'000'000, 0})->Args({1'000'000, 2});
+BENCHMARK(BM_update)
+    ->Args({1'000, 0})
+    ->Args({20'000, 0})
+    ->Args({20'000, 1})
+    ->Args({20'000, 2})
+    ->Args({1'000'000, 0})
+    ->Args({1'000'000, 2});
 
 // A rendezvous detector's question: who is within 500 m of this vessel.
 void BM_neighbours_500m(benchmark::State& state) {

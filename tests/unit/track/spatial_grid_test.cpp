@@ -87,8 +87,7 @@ TEST(SpatialGrid, FollowsMovesBetweenCells) {
                    t0 + i * minute);
   }
   EXPECT_TRUE(neighbours(tracker, 39.0, 124.0, 500.0).empty());
-  EXPECT_EQ(neighbours(tracker, 39.0, 124.0 + 0.0036 * 29, 50.0),
-            std::vector<uint32_t>{ship});
+  EXPECT_EQ(neighbours(tracker, 39.0, 124.0 + 0.0036 * 29, 50.0), std::vector<uint32_t>{ship});
   EXPECT_EQ(tracker.occupied_cells(), 1u);  // old cells are freed
 }
 

@@ -39,8 +39,8 @@ TEST(TrackerWatermark, AdvancesOnIdleInputButNotBackwards) {
   EXPECT_EQ(tracker.advance_watermark(t0 + hour), t0 + hour - 30 * s);
   EXPECT_EQ(tracker.advance_watermark(t0), t0 + hour - 30 * s);
   // Now a message at t0 + 10 s is late.
-  const UpdateResult r = tracker.update(class_a(kp_tanker, 39.0, 124.0001, 10.0, 90.0, 10),
-                                        t0 + 10 * s);
+  const UpdateResult r =
+      tracker.update(class_a(kp_tanker, 39.0, 124.0001, 10.0, 90.0, 10), t0 + 10 * s);
   EXPECT_TRUE(r.late);
   EXPECT_EQ(r.outcome, UpdateOutcome::late_accepted);
 }
@@ -59,8 +59,7 @@ TEST(TrackerLate, LateFixJoinsTheTrackInTimeOrderAndIsReported) {
   Tracker tracker;
   // Terrestrial reports every 10 minutes, then a satellite report of the gap arrives an hour late.
   for (int i = 0; i < 4; ++i) {
-    tracker.update(class_a(kp_tanker, 39.0, 124.0 + 0.02 * i, 10.0, 90.0,
-                           static_cast<uint8_t>(i)),
+    tracker.update(class_a(kp_tanker, 39.0, 124.0 + 0.02 * i, 10.0, 90.0, static_cast<uint8_t>(i)),
                    t0 + i * 10 * minute);
   }
   tracker.advance_watermark(t0 + 2 * hour);
@@ -102,15 +101,14 @@ TEST(TrackerLate, LateMessageAfterSilenceMovesLastHeardForward) {
 TEST(TrackerLate, FixOlderThanAFullTrackIsCountedNotInserted) {
   Tracker tracker;
   for (int i = 0; i < 20; ++i) {
-    tracker.update(class_a(kp_tanker, 39.0, 124.0 + 0.001 * i, 10.0, 90.0,
-                           static_cast<uint8_t>(i)),
+    tracker.update(class_a(kp_tanker, 39.0, 124.0 + 0.001 * i, 10.0, 90.0, static_cast<uint8_t>(i)),
                    t0 + i * 10 * s);
   }
   const VesselState* v = tracker.find(kp_tanker);
   ASSERT_EQ(v->track_size(), VesselState::track_capacity);
   const int64_t oldest = v->track_at(0).time_ms;
-  const UpdateResult r = tracker.update(class_a(kp_tanker, 39.0, 123.999, 10.0, 90.0, 50),
-                                        t0 - 10 * s);
+  const UpdateResult r =
+      tracker.update(class_a(kp_tanker, 39.0, 123.999, 10.0, 90.0, 50), t0 - 10 * s);
   EXPECT_EQ(r.outcome, UpdateOutcome::late_accepted);  // 200 s behind the newest
   EXPECT_FALSE(r.changes & change_track);
   EXPECT_EQ(v->track_at(0).time_ms, oldest);
@@ -186,9 +184,9 @@ TEST(TrackerDedup, DifferentContentWithinTheWindowIsNew) {
 TEST(TrackerDedup, PayloadHashReplacesTheDecodedHash) {
   Tracker tracker;
   tracker.update(class_a(kp_tanker, 39.0, 124.0, 10.0, 90.0, 1), t0, {}, 42u);
-  EXPECT_EQ(tracker.update(class_a(kp_tanker, 39.0, 124.01, 10.0, 90.0, 9), t0 + s, {}, 42u)
-                .outcome,
-            UpdateOutcome::duplicate);
+  EXPECT_EQ(
+      tracker.update(class_a(kp_tanker, 39.0, 124.01, 10.0, 90.0, 9), t0 + s, {}, 42u).outcome,
+      UpdateOutcome::duplicate);
 }
 
 TEST(TrackerDedup, MessageHashIgnoresRepeatButSeesEveryField) {
@@ -212,8 +210,8 @@ TEST(TrackerSanity, ImpossibleJumpIsKeptAsideNotInTheTrack) {
   Tracker tracker;
   tracker.update(class_a(kp_tanker, 39.0, 124.0), t0);
   // 1 degree of latitude (111 km) in one minute: 3600 knots.
-  const UpdateResult r = tracker.update(class_a(kp_tanker, 40.0, 124.0, 10.0, 90.0, 9),
-                                        t0 + minute);
+  const UpdateResult r =
+      tracker.update(class_a(kp_tanker, 40.0, 124.0, 10.0, 90.0, 9), t0 + minute);
   EXPECT_EQ(r.outcome, UpdateOutcome::implausible_kept_aside);
   EXPECT_TRUE(r.counts_as_heard());  // it was transmitted, even if from a lying GPS
   const VesselState& v = *r.vessel;
@@ -279,9 +277,9 @@ TEST(TrackerSanity, ConsistentRejectedFixesRestartTheTrack) {
   tracker.update(class_a(kp_tanker, 0.0, 0.0), t0);  // the GPS said Null Island
   UpdateResult r;
   for (int i = 1; i <= 3; ++i) {
-    r = tracker.update(class_a(kp_tanker, 39.0, 124.0 + 0.001 * i, 10.0, 90.0,
-                               static_cast<uint8_t>(i)),
-                       t0 + i * 10 * s);
+    r = tracker.update(
+        class_a(kp_tanker, 39.0, 124.0 + 0.001 * i, 10.0, 90.0, static_cast<uint8_t>(i)),
+        t0 + i * 10 * s);
   }
   EXPECT_EQ(r.outcome, UpdateOutcome::accepted);
   EXPECT_TRUE(r.changes & change_track_restarted);
@@ -297,12 +295,11 @@ TEST(TrackerSanity, AlternatingPositionsOfASharedMmsiNeverRestart) {
   tracker.update(class_a(kp_tanker, 39.0, 124.0), t0);
   for (int i = 1; i <= 10; ++i) {
     const bool far = i % 2 == 1;
-    const UpdateResult r = tracker.update(
-        class_a(kp_tanker, far ? 30.0 + 0.0001 * i : 39.0, 124.0 + 0.0001 * i, 10.0, 90.0,
-                static_cast<uint8_t>(i)),
-        t0 + i * 10 * s);
-    EXPECT_EQ(r.outcome,
-              far ? UpdateOutcome::implausible_kept_aside : UpdateOutcome::accepted)
+    const UpdateResult r =
+        tracker.update(class_a(kp_tanker, far ? 30.0 + 0.0001 * i : 39.0, 124.0 + 0.0001 * i, 10.0,
+                               90.0, static_cast<uint8_t>(i)),
+                       t0 + i * 10 * s);
+    EXPECT_EQ(r.outcome, far ? UpdateOutcome::implausible_kept_aside : UpdateOutcome::accepted)
         << i;
   }
   EXPECT_EQ(tracker.stats().track_restarts, 0u);
@@ -505,9 +502,9 @@ TEST(TrackerSources, OldestSourceIsReplacedAndNamesAreTruncated) {
   Tracker tracker;
   for (int i = 0; i < 6; ++i) {
     const std::string name = std::to_string(i) + "-station-number-long";
-    tracker.update(class_a(kp_tanker, 39.0, 124.0 + 0.0001 * i, 10.0, 90.0,
-                           static_cast<uint8_t>(i)),
-                   t0 + i * s, name);
+    tracker.update(
+        class_a(kp_tanker, 39.0, 124.0 + 0.0001 * i, 10.0, 90.0, static_cast<uint8_t>(i)),
+        t0 + i * s, name);
   }
   const VesselState& v = *tracker.find(kp_tanker);
   ASSERT_EQ(v.source_count, VesselState::source_capacity);
@@ -529,9 +526,8 @@ TEST(TrackerSilence, IteratesExactlyTheVesselsLastHeardInTheInterval) {
   // Vessel 0 is heard again later: it must leave its old bucket.
   tracker.update(class_a(pa_tanker, 30.0, 125.0001, 10.0, 90.0, 33), t0 + 1'000 * s);
   std::vector<uint32_t> seen;
-  tracker.for_each_last_heard_in(t0, t0 + 70 * s, [&](const VesselState& v) {
-    seen.push_back(v.mmsi - pa_tanker);
-  });
+  tracker.for_each_last_heard_in(t0, t0 + 70 * s,
+                                 [&](const VesselState& v) { seen.push_back(v.mmsi - pa_tanker); });
   std::sort(seen.begin(), seen.end());
   EXPECT_EQ(seen, (std::vector<uint32_t>{1, 2, 3, 4, 5, 6, 7, 8, 9}));
   int later = 0;
@@ -545,9 +541,8 @@ TEST(TrackerSilence, IteratesExactlyTheVesselsLastHeardInTheInterval) {
   EXPECT_EQ(all, 100);
   int none = 0;
   tracker.for_each_last_heard_in(t0 + 5 * s, t0 + 5 * s, [&](const VesselState&) { ++none; });
-  tracker.for_each_last_heard_in(t0 + 2'000 * s, t0 + 3'000 * s, [&](const VesselState&) {
-    ++none;
-  });
+  tracker.for_each_last_heard_in(t0 + 2'000 * s, t0 + 3'000 * s,
+                                 [&](const VesselState&) { ++none; });
   EXPECT_EQ(none, 0);
 }
 
@@ -599,8 +594,8 @@ TEST(TrackerEviction, VesselsSilentPastTheHorizonAreEvictedAndReported) {
   tracker.for_each_neighbour(39.0, 124.0, 10'000.0, [&](const VesselState&, double) { ++near; });
   EXPECT_EQ(near, 0);
   // Heard again: a new vessel.
-  const UpdateResult r = tracker.update(class_a(kp_tanker, 39.0, 124.0, 10.0, 90.0, 4),
-                                        t0 + 3 * hour);
+  const UpdateResult r =
+      tracker.update(class_a(kp_tanker, 39.0, 124.0, 10.0, 90.0, 4), t0 + 3 * hour);
   EXPECT_TRUE(r.changes & change_new_vessel);
   EXPECT_EQ(r.vessel->first_seen_ms, t0 + 3 * hour);
 }
@@ -634,8 +629,7 @@ TEST(TrackerCapacity, TableFullRefusesNewVesselsButServesKnownOnes) {
   c.max_vessels = 3;
   Tracker tracker(c);
   for (uint32_t i = 0; i < 3; ++i) tracker.update(class_a(pa_tanker + i, 30.0, 125.0), t0);
-  EXPECT_EQ(tracker.update(class_a(kp_tanker, 30.0, 125.0), t0).outcome,
-            UpdateOutcome::table_full);
+  EXPECT_EQ(tracker.update(class_a(kp_tanker, 30.0, 125.0), t0).outcome, UpdateOutcome::table_full);
   EXPECT_EQ(tracker.update(class_a(pa_tanker, 30.0, 125.0, 10.0, 90.0, 7), t0 + s).outcome,
             UpdateOutcome::accepted);
 }
@@ -652,9 +646,9 @@ TEST(TrackerMemory, VesselStateIsFixedSizeAndSmall) {
 TEST(TrackerMemory, TrackAndRecordsAreCapped) {
   Tracker tracker;
   for (int i = 0; i < 1'000; ++i) {
-    tracker.update(class_a(kp_tanker, 39.0, 124.0 + 0.0005 * i, 10.0, 90.0,
-                           static_cast<uint8_t>(i % 60)),
-                   t0 + i * 10 * s);
+    tracker.update(
+        class_a(kp_tanker, 39.0, 124.0 + 0.0005 * i, 10.0, 90.0, static_cast<uint8_t>(i % 60)),
+        t0 + i * 10 * s);
   }
   const VesselState& v = *tracker.find(kp_tanker);
   EXPECT_EQ(v.track_size(), VesselState::track_capacity);

@@ -5,6 +5,8 @@
 #include <numbers>
 #include <utility>
 
+#include "track/geo.h"
+
 namespace aiswatch::alert {
 
 using namespace aiswatch::v1;
@@ -59,16 +61,6 @@ void fill_point(EvidencePoint* p, const Evidence& e) {
 
 }  // namespace
 
-double distance_m(double lat1, double lon1, double lat2, double lon2) {
-  constexpr double earth_radius_m = 6'371'008.8;
-  constexpr double rad = std::numbers::pi / 180.0;
-  double dlat = (lat2 - lat1) * rad;
-  double dlon = (lon2 - lon1) * rad;
-  double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
-             std::cos(lat1 * rad) * std::cos(lat2 * rad) * std::sin(dlon / 2) * std::sin(dlon / 2);
-  return 2 * earth_radius_m * std::asin(std::sqrt(std::min(1.0, a)));
-}
-
 AlertManager::AlertManager(AlertSink& sink, UpdatePolicy policy)
     : sink_(sink), policy_(policy) {
   // Zero would make every open alert evict itself, and an alert with no evidence slot would lose
@@ -119,7 +111,7 @@ void AlertManager::report(const EpisodeReport& r) {
   const Alert& a = open.alert;
   const bool material =
       changed ||
-      distance_m(open.emitted_lat, open.emitted_lon, a.lat(), a.lon()) > policy_.move_threshold_m ||
+      track::haversine_m(open.emitted_lat, open.emitted_lon, a.lat(), a.lon()) > policy_.move_threshold_m ||
       (open.evidence_since_emit && r.time_ms - open.emitted_ms >= policy_.heartbeat_ms);
   if (material) {
     ++stats_.updated;

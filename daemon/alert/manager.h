@@ -168,7 +168,4 @@ class AlertManager {
   AlertStats stats_;
 };
 
-// Great-circle distance in metres (haversine on a sphere of radius 6 371 008.8 m, the IUGG mean).
-double distance_m(double lat1, double lon1, double lat2, double lon2);
-
 }  // namespace aiswatch::alert

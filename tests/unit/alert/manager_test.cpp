@@ -339,11 +339,5 @@ TEST(AlertManager, SameReportsGiveIdenticalEvents) {
   EXPECT_EQ(run(), first);
 }
 
-TEST(Distance, HaversineMatchesKnownDistances) {
-  // One degree of latitude on the mean sphere: 111.195 km.
-  EXPECT_NEAR(distance_m(38.0, 124.0, 39.0, 124.0), 111'195.0, 1.0);
-  EXPECT_DOUBLE_EQ(distance_m(38.5, 124.0, 38.5, 124.0), 0.0);
-}
-
 }  // namespace
 }  // namespace aiswatch::alert

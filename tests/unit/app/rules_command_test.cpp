@@ -126,7 +126,7 @@ TEST(RulesCommand, DefaultsPrintsEveryKeyAndTheShippedFileMatchesIt) {
   EXPECT_NE(result.out.find("  max_distance_m: 500\n"), std::string::npos);
   // rules/detectors.yaml was written by `aiswatchd rules defaults`; regenerate it when the
   // threshold table changes.
-  std::ifstream shipped(fs::path(AISWATCH_TEST_DATA_DIR) / ".." / ".." / "rules" / "detectors.yaml");
+  std::ifstream shipped(fs::path(AISWATCH_RULES_DIR) / "detectors.yaml");
   const std::string text((std::istreambuf_iterator<char>(shipped)), std::istreambuf_iterator<char>());
   EXPECT_EQ(text, result.out);
 }

@@ -10,7 +10,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path shipped_rules = fs::path(AISWATCH_TEST_DATA_DIR) / ".." / ".." / "rules";
+const fs::path shipped_rules = fs::path(AISWATCH_RULES_DIR);
 
 // A fresh directory per test under the system temporary directory.
 fs::path make_dir(const std::string& name) {

@@ -1,0 +1,143 @@
+#include "detect/engine.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace aiswatch::detect {
+
+track::TrackerConfig tracker_config(const ruleset::Thresholds& thresholds) {
+  using ruleset::ThresholdId;
+  track::TrackerConfig config;
+  const auto ms = [&](ThresholdId id) {
+    return static_cast<int64_t>(thresholds.seconds(id) * 1000.0);
+  };
+  config.allowed_lateness_ms = ms(ThresholdId::tracker_lateness_s);
+  config.dedup_window_ms = ms(ThresholdId::tracker_duplicate_window_s);
+  config.max_speed_knots = thresholds.value(ThresholdId::tracker_max_speed_kn);
+  const int64_t longest_dark = std::max(ms(ThresholdId::dark_period_threshold_h),
+                                        ms(ThresholdId::dark_period_watchlisted_threshold_h));
+  config.eviction_horizon_ms = std::max(config.eviction_horizon_ms, 2 * longest_dark);
+  return config;
+}
+
+std::optional<std::string_view> RulesetWatchlist::reason(uint32_t mmsi,
+                                                         std::optional<uint32_t> imo) const {
+  const ruleset::WatchlistEntry* entry = watchlist_.by_mmsi(mmsi);
+  if (entry == nullptr && imo && *imo != 0) entry = watchlist_.by_imo(*imo);
+  if (entry == nullptr) return std::nullopt;
+  return std::string_view(entry->reason);
+}
+
+uint64_t AlertCounts::of(aiswatch::v1::AlertType type, aiswatch::v1::AlertState state) const {
+  const auto t = static_cast<std::size_t>(type), s = static_cast<std::size_t>(state);
+  return t < types && s < states ? by_type_state[t][s] : 0;
+}
+
+uint64_t AlertCounts::of(aiswatch::v1::AlertType type) const {
+  const auto t = static_cast<std::size_t>(type);
+  if (t >= types) return 0;
+  uint64_t sum = 0;
+  for (const uint64_t n : by_type_state[t]) sum += n;
+  return sum;
+}
+
+void CountingSink::on_alert(const aiswatch::v1::Alert& alert) {
+  // Enum values out of the table's range (a newer proto) are counted under UNSPECIFIED rather
+  // than dropped, so totals still add up.
+  auto t = static_cast<std::size_t>(alert.type());
+  auto s = static_cast<std::size_t>(alert.state());
+  if (t >= AlertCounts::types) t = 0;
+  if (s >= AlertCounts::states) s = 0;
+  ++counts_.by_type_state[t][s];
+  ++counts_.total;
+  next_.on_alert(alert);
+}
+
+Engine::Engine(std::shared_ptr<const ruleset::Ruleset> rules,
+               std::vector<std::unique_ptr<Detector>> detectors, alert::AlertSink& sink,
+               EngineConfig config)
+    : rules_(std::move(rules)),
+      sink_(sink),
+      watchlist_(rules_->watchlist),
+      framer_(config.framer),
+      tracker_(config.tracker ? *config.tracker : tracker_config(rules_->thresholds)),
+      alerts_(sink_, config.alerts),
+      detectors_(std::move(detectors)) {
+  alerts_.set_watchlist(&watchlist_);
+}
+
+void Engine::push_line(std::string_view line, std::string_view feed_source,
+                       std::optional<int64_t> arrival_ms) {
+  ++lines_;
+  nmea::Payload payload;
+  if (framer_.push(line, payload, feed_source, arrival_ms) != nmea::LineOutcome::payload) return;
+  const auto status = ais::decode(payload.armored, payload.fill_bits, message_);
+  decoding_.count(status, message_);
+  if (status != ais::DecodeStatus::ok) return;
+  on_message(message_, payload, feed_source, arrival_ms);
+}
+
+void Engine::on_message(const ais::Message& message, const nmea::Payload& payload,
+                        std::string_view feed_source, std::optional<int64_t> arrival_ms) {
+  ++messages_;
+  const std::optional<int64_t> event_time =
+      payload.event_time_ms ? payload.event_time_ms : arrival_ms;
+  if (!event_time) {
+    ++untimed_;
+    return;
+  }
+  const std::string_view source = payload.tag_source.empty() ? feed_source : payload.tag_source;
+  const track::UpdateResult result = tracker_.update(message, *event_time, source);
+  if (result.vessel != nullptr) {
+    if ((result.changes & track::change_new_vessel) != 0) ++vessels_;
+    const ruleset::ZoneMatches zones =
+        result.vessel->position ? rules_->zones.zones_containing(result.vessel->position->lat,
+                                                                 result.vessel->position->lon)
+                                : ruleset::ZoneMatches{};
+    const Observation observation{result, zones};
+    Context ctx = context();
+    for (const auto& detector : detectors_) detector->on_update(observation, ctx);
+  }
+  notify_watermark();
+}
+
+void Engine::notify_watermark() {
+  const int64_t watermark = tracker_.watermark();
+  if (watermark <= notified_watermark_) return;
+  notified_watermark_ = watermark;
+  ++watermark_advances_;
+  Context ctx = context();
+  for (const auto& detector : detectors_) detector->on_watermark(watermark, ctx);
+}
+
+void Engine::advance_watermark(int64_t now_ms) {
+  tracker_.advance_watermark(now_ms);
+  notify_watermark();
+}
+
+void Engine::finish() {
+  if (finished_) return;
+  finished_ = true;
+  // Fragments still waiting for the rest of their message will never complete.
+  framer_.flush();
+  const int64_t watermark = tracker_.watermark();
+  Context ctx = context();
+  for (const auto& detector : detectors_) detector->on_end(watermark, ctx);
+  alerts_.close_all(watermark, "end of input");
+}
+
+EngineStats Engine::stats() const {
+  EngineStats stats;
+  stats.lines = lines_;
+  stats.messages = messages_;
+  stats.untimed = untimed_;
+  stats.vessels = vessels_;
+  stats.watermark_advances = watermark_advances_;
+  stats.framing = framer_.stats();
+  stats.decoding = decoding_;
+  stats.tracking = tracker_.stats();
+  stats.alerts = sink_.counts();
+  return stats;
+}
+
+}  // namespace aiswatch::detect

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "app/decode_command.h"
+#include "app/replay_command.h"
 #include "app/rules_command.h"
 #include "app/simulate_command.h"
 
@@ -16,6 +17,7 @@ constexpr const char* usage =
     "commands:\n"
     "  decode [FILE...]   decode raw AIS NMEA into gpsd-style JSON lines\n"
     "  simulate           write a simulated AIS feed (NMEA with tag blocks)\n"
+    "  replay             run the detectors over recorded NMEA, alerts as JSON lines\n"
     "  rules check DIR    validate a rules directory (zones, watchlist, thresholds)\n"
     "  help               show this help\n"
     "  version            show the version\n"
@@ -34,6 +36,7 @@ int main(int argc, char** argv) {
   if (command == "decode") return aiswatch::app::run_decode(args, stdout, stderr);
   if (command == "rules") return aiswatch::app::run_rules(args, stdout, stderr);
   if (command == "simulate") return aiswatch::app::run_simulate(args, stdout, stderr);
+  if (command == "replay") return aiswatch::app::run_replay(args, stdout, stderr);
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(usage, stdout);
     return 0;

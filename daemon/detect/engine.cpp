@@ -120,6 +120,14 @@ void Engine::finish() {
   finished_ = true;
   // Fragments still waiting for the rest of their message will never complete.
   framer_.flush();
+  // Every message is in: nothing later can arrive, so the watermark moves up to the newest event
+  // time (detectors judge the last lateness window too), and alerts close there — never before
+  // the last report they carry (closing at newest - lateness could put an alert opened in the
+  // last minute's end before its start).
+  if (tracker_.max_event_time() != INT64_MIN) {
+    tracker_.advance_watermark(tracker_.max_event_time() + tracker_.config().allowed_lateness_ms);
+    notify_watermark();
+  }
   const int64_t watermark = tracker_.watermark();
   Context ctx = context();
   for (const auto& detector : detectors_) detector->on_end(watermark, ctx);

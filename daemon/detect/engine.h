@@ -128,8 +128,10 @@ class Engine {
   // Live input is idle: move the watermark to now_ms - lateness and let detectors act on it.
   void advance_watermark(int64_t now_ms);
 
-  // End of input: every Detector::on_end, then every alert still open is closed at the
-  // watermark with reason "end of input". Call once; later pushes are not expected.
+  // End of input: the watermark advances to the newest event time (nothing later can come; the
+  // detectors hear of it through on_watermark), then every Detector::on_end, then every alert
+  // still open is closed at that watermark with reason "end of input". Call once; later pushes
+  // are not expected.
   void finish();
 
   EngineStats stats() const;

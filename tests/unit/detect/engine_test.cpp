@@ -124,6 +124,7 @@ struct Outcome {
   sim::TrafficSummary summary;
   uint64_t open_after_finish = 0;
   int64_t watermark = 0;
+  int64_t max_event_time = 0;
 };
 
 void run(Outcome& out, const EngineConfig& config = {}) {
@@ -136,6 +137,7 @@ void run(Outcome& out, const EngineConfig& config = {}) {
   out.stats = engine.stats();
   out.open_after_finish = engine.alerts().open_count();
   out.watermark = engine.watermark();
+  out.max_event_time = engine.tracker().max_event_time();
 }
 
 uint64_t with_vessel(const track::TrackerStats& t) {
@@ -188,6 +190,10 @@ TEST(Engine, FinishEndsDetectorsThenClosesOpenAlerts) {
   ASSERT_EQ(r.record.reported.size(), 3u);
   EXPECT_EQ(r.record.ends, 1u);
   EXPECT_EQ(r.record.end_watermark, r.watermark);
+  EXPECT_EQ(r.watermark, r.max_event_time) << "end of input: the watermark reaches the newest time";
+  for (const auto& event : r.sink.events) {
+    EXPECT_GE(event.end_time().seconds(), event.start_time().seconds()) << event.DebugString();
+  }
   EXPECT_EQ(r.open_after_finish, 0u);
   ASSERT_EQ(r.sink.events.size(), 6u);
   for (std::size_t i = 3; i < 6; ++i) {

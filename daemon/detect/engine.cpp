@@ -74,11 +74,6 @@ void Engine::push_line(std::string_view line, std::string_view feed_source,
   const auto status = ais::decode(payload.armored, payload.fill_bits, message_);
   decoding_.count(status, message_);
   if (status != ais::DecodeStatus::ok) return;
-  on_message(message_, payload, feed_source, arrival_ms);
-}
-
-void Engine::on_message(const ais::Message& message, const nmea::Payload& payload,
-                        std::string_view feed_source, std::optional<int64_t> arrival_ms) {
   ++messages_;
   const std::optional<int64_t> event_time =
       payload.event_time_ms ? payload.event_time_ms : arrival_ms;
@@ -86,8 +81,17 @@ void Engine::on_message(const ais::Message& message, const nmea::Payload& payloa
     ++untimed_;
     return;
   }
-  const std::string_view source = payload.tag_source.empty() ? feed_source : payload.tag_source;
-  const track::UpdateResult result = tracker_.update(message, *event_time, source);
+  apply(message_, *event_time, payload.tag_source.empty() ? feed_source : payload.tag_source);
+}
+
+void Engine::push_message(const ais::Message& message, int64_t event_time_ms,
+                          std::string_view source) {
+  ++messages_;
+  apply(message, event_time_ms, source);
+}
+
+void Engine::apply(const ais::Message& message, int64_t event_time_ms, std::string_view source) {
+  const track::UpdateResult result = tracker_.update(message, event_time_ms, source);
   if (result.vessel != nullptr) {
     if ((result.changes & track::change_new_vessel) != 0) ++vessels_;
     const ruleset::ZoneMatches zones =

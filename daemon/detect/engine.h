@@ -125,6 +125,12 @@ class Engine {
   void push_line(std::string_view line, std::string_view feed_source = {},
                  std::optional<int64_t> arrival_ms = std::nullopt);
 
+  // One already decoded message at event_time_ms from `source`, as if framed and decoded
+  // (counted in messages, not in decoding; tests that build messages by hand drive detectors
+  // through this).
+  void push_message(const ais::Message& message, int64_t event_time_ms,
+                    std::string_view source = {});
+
   // Live input is idle: move the watermark to now_ms - lateness and let detectors act on it.
   void advance_watermark(int64_t now_ms);
 
@@ -141,8 +147,7 @@ class Engine {
   int64_t watermark() const { return tracker_.watermark(); }
 
  private:
-  void on_message(const ais::Message& message, const nmea::Payload& payload,
-                  std::string_view feed_source, std::optional<int64_t> arrival_ms);
+  void apply(const ais::Message& message, int64_t event_time_ms, std::string_view source);
   void notify_watermark();
   Context context() { return Context{*rules_, tracker_, alerts_}; }
 

@@ -11,6 +11,7 @@
 #include "nmea/framer.h"
 #include "ruleset/ruleset.h"
 #include "sim/traffic.h"
+#include "unit/track/track_test_support.h"
 
 namespace aiswatch::detect {
 namespace {
@@ -247,6 +248,31 @@ TEST(Engine, MessagesWithoutAnyTimeAreCountedAndNotTracked) {
   EXPECT_EQ(record.updates, 1u);
   EXPECT_EQ(engine.watermark(), 1'767'225'600'000 - 60'000);
   EXPECT_EQ(record.last_watermark, engine.watermark());
+}
+
+TEST(Engine, DecodedMessagesCanBePushedDirectly) {
+  using track::test::class_a;
+  using track::test::minute;
+  using track::test::t0;
+  Record record;
+  CollectingSink sink;
+  std::vector<std::unique_ptr<Detector>> detectors;
+  detectors.push_back(std::make_unique<FakeDetector>(record));
+  Engine engine(shipped_rules(), std::move(detectors), sink);
+  // Off Nampo, inside the shipped kp-west-sea watch zone.
+  engine.push_message(ais::Message{class_a(445000001, 38.60, 125.00)}, t0, "test");
+  engine.push_message(ais::Message{class_a(445000001, 38.601, 125.00)}, t0 + 2 * minute, "test");
+  EXPECT_EQ(record.updates, 2u);
+  EXPECT_EQ(record.updates_in_a_zone, 2u);
+  EXPECT_EQ(record.zone_mismatches, 0u);
+  EXPECT_EQ(engine.stats().messages, 2u);
+  EXPECT_EQ(engine.stats().vessels, 1u);
+  EXPECT_EQ(record.last_watermark, t0 + 2 * minute - minute);
+  engine.finish();
+  EXPECT_EQ(engine.watermark(), t0 + 2 * minute);
+  EXPECT_EQ(engine.alerts().open_count(), 0u);
+  // The fake opens one alert per accepted update (its first three), each closed at the end.
+  EXPECT_EQ(engine.stats().alerts.of(ALERT_TYPE_LOITERING, ALERT_STATE_CLOSED), 2u);
 }
 
 TEST(Engine, TrackerConfigComesFromTheThresholds) {

@@ -1,5 +1,7 @@
 #include "detect/registry.h"
 
+#include "detect/rendezvous.h"
+
 // One include and one add<>() line per detector; keep both lists in the same order.
 
 namespace aiswatch::detect {
@@ -15,7 +17,7 @@ void add(std::vector<std::unique_ptr<Detector>>& detectors, const ruleset::Rules
 std::vector<std::unique_ptr<Detector>> make_detectors(
     [[maybe_unused]] const ruleset::Ruleset& rules) {
   std::vector<std::unique_ptr<Detector>> detectors;
-  // add<RendezvousDetector>(detectors, rules);
+  add<RendezvousDetector>(detectors, rules);
   return detectors;
 }
 

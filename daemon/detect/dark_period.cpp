@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "detect/common.h"
 #include "track/geo.h"
 
 namespace aiswatch::detect {
@@ -9,17 +10,6 @@ namespace {
 
 using ruleset::ThresholdId;
 using ruleset::ZoneKind;
-
-alert::VesselSnapshot snapshot_of(const track::VesselState& v) {
-  alert::VesselSnapshot s;
-  s.mmsi = v.mmsi;
-  s.name = std::string(v.statics.name.view());
-  s.imo = v.statics.imo;
-  s.callsign = std::string(v.statics.callsign.view());
-  if (v.flag != nullptr) s.flag = std::string(v.flag->iso2);
-  s.ship_type = v.statics.ship_type.value_or(0);
-  return s;
-}
 
 int64_t threshold_ms(const Context& context, ThresholdId id) {
   return static_cast<int64_t>(context.rules.thresholds.seconds(id) * 1000.0);
@@ -46,8 +36,7 @@ void DarkPeriodDetector::consider(const track::VesselState& v, int64_t watermark
   if (watermark_ms - v.last_heard_ms < threshold) return;
   const ruleset::ZoneMatches zones =
       context.rules.zones.zones_containing(v.position->lat, v.position->lon);
-  if ((zones.any(ZoneKind::port) || zones.any(ZoneKind::anchorage)) && !zones.any(ZoneKind::watch))
-    return;  // switched off alongside or at anchor: normal
+  if (suppressed(zones)) return;  // switched off in port or at anchor: normal
   Open open{v.last_heard_ms, true, v.position->lat, v.position->lon};
   open_.emplace(v.mmsi, open);
   by_start_.emplace(open.start_ms, v.mmsi);

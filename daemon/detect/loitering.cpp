@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "detect/common.h"
 #include "track/geo.h"
 
 namespace aiswatch::detect {
@@ -11,17 +12,6 @@ namespace {
 
 using ruleset::ThresholdId;
 using ruleset::ZoneKind;
-
-alert::VesselSnapshot snapshot_of(const track::VesselState& v) {
-  alert::VesselSnapshot s;
-  s.mmsi = v.mmsi;
-  s.name = std::string(v.statics.name.view());
-  s.imo = v.statics.imo;
-  s.callsign = std::string(v.statics.callsign.view());
-  if (v.flag != nullptr) s.flag = std::string(v.flag->iso2);
-  s.ship_type = v.statics.ship_type.value_or(0);
-  return s;
-}
 
 alert::EpisodeKey key_of(uint32_t mmsi, int64_t start_ms) {
   return {aiswatch::v1::ALERT_TYPE_LOITERING, mmsi, 0, "", start_ms};
@@ -97,14 +87,13 @@ void LoiteringDetector::on_update(const Observation& observation, Context& conte
   run.lat = v.position->lat;
   run.lon = v.position->lon;
   const ruleset::ZoneMatches& zones = observation.zones;
-  const bool suppressed =
-      (zones.any(ZoneKind::port) || zones.any(ZoneKind::anchorage)) && !zones.any(ZoneKind::watch);
+  const bool in_shelter = suppressed(zones);
   bool sampled = false;
   if (now >= run.next_sample_ms) {
     sampled = true;
     run.next_sample_ms = now + config_.sample_interval_ms;
     ++run.samples;
-    bool company = suppressed;
+    bool company = in_shelter;
     if (!company) {
       context.tracker.for_each_neighbour(
           run.lat, run.lon, config_.lone_radius_m, [&](const track::VesselState& other, double) {
@@ -122,7 +111,7 @@ void LoiteringDetector::on_update(const Observation& observation, Context& conte
       context.rules.thresholds.seconds(ThresholdId::loitering_min_duration_h) * 1000.0);
   const bool lone = static_cast<double>(run.alone) >=
                     config_.min_lone_fraction * static_cast<double>(run.samples);
-  if (run.open ? !sampled : (now - run.start_ms < min_duration_ms || suppressed || !lone)) return;
+  if (run.open ? !sampled : (now - run.start_ms < min_duration_ms || in_shelter || !lone)) return;
   // Opened on the first report past the minimum duration; re-reported at each sample.
   run.open = true;
   alert::EpisodeReport r;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <utility>
 
+#include "detect/common.h"
 #include "track/geo.h"
 
 namespace aiswatch::detect {
@@ -27,25 +28,8 @@ uint64_t pair_key(uint32_t a, uint32_t b) {
   return (static_cast<uint64_t>(lo) << 32) | hi;
 }
 
-bool sheltered(const ruleset::ZoneMatches& zones) {
-  return zones.any(ZoneKind::port) || zones.any(ZoneKind::anchorage);
-}
-
 bool is_fishing(const track::VesselState& v) {
   return v.statics.ship_type && *v.statics.ship_type == fishing_ship_type;
-}
-
-void snapshot(const track::VesselState& v, alert::VesselSnapshot& out) {
-  out.mmsi = v.mmsi;
-  out.name.assign(v.statics.name.view());
-  out.imo = v.statics.imo;
-  out.callsign.assign(v.statics.callsign.view());
-  if (v.flag != nullptr) {
-    out.flag.assign(v.flag->iso2);
-  } else {
-    out.flag.clear();
-  }
-  out.ship_type = v.statics.ship_type.value_or(0);
 }
 
 alert::Evidence evidence_of(const track::VesselState& v) {

@@ -8,33 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "support/command_run.h"
+
 namespace aiswatch::app {
 namespace {
 
-// Runs the command with its standard output and error captured into strings.
-struct Run {
-  int code = 0;
-  std::string out, err;
-};
-
-std::string slurp(std::FILE* file) {
-  std::rewind(file);
-  std::string text;
-  char buffer[4096];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, n);
-  std::fclose(file);
-  return text;
-}
-
-Run run(const std::vector<std::string>& args) {
-  std::FILE* out = std::tmpfile();
-  std::FILE* err = std::tmpfile();
-  Run result;
-  result.code = run_decode(args, out, err);
-  result.out = slurp(out);
-  result.err = slurp(err);
-  return result;
+testing::CommandRun run(const std::vector<std::string>& args) {
+  return testing::run_command(run_decode, args);
 }
 
 std::string write_file(const std::string& name, const std::string& text) {
@@ -112,7 +92,7 @@ TEST(DecodeCommand, AFailedWriteIsAnError) {
   std::FILE* err = std::tmpfile();
   EXPECT_EQ(run_decode({path}, full, err), 1);
   std::fclose(full);
-  const std::string text = slurp(err);
+  const std::string text = testing::read_and_close(err);
   EXPECT_NE(text.find("error writing the output: No space left on device"), std::string::npos)
       << text;
   std::filesystem::remove(path);

@@ -11,34 +11,15 @@
 
 #include "sim/traffic.h"
 
+#include "support/command_run.h"
+
 namespace aiswatch::app {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int code = 0;
-  std::string out, err;
-};
-
-std::string slurp(std::FILE* file) {
-  std::rewind(file);
-  std::string text;
-  char buffer[4096];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, n);
-  std::fclose(file);
-  return text;
-}
-
-Result replay(const std::vector<std::string>& args) {
-  std::FILE* out = std::tmpfile();
-  std::FILE* err = std::tmpfile();
-  Result result;
-  result.code = run_replay(args, out, err);
-  result.out = slurp(out);
-  result.err = slurp(err);
-  return result;
+testing::CommandRun replay(const std::vector<std::string>& args) {
+  return testing::run_command(run_replay, args);
 }
 
 fs::path make_dir(const std::string& name) {
@@ -79,7 +60,7 @@ TEST(ReplayCommand, InvalidRulesPrintEveryErrorAndReplayNothing) {
   std::ofstream(dir / "rules" / "detectors.yaml") << "bogus: 1\nrendezvous:\n  max_distance_m: 1\n";
   std::ofstream(dir / "feed.nmea") << "";
   const auto alerts = dir / "alerts.jsonl";
-  const Result r = replay({"--rules", (dir / "rules").string(), "--input",
+  const testing::CommandRun r = replay({"--rules", (dir / "rules").string(), "--input",
                            (dir / "feed.nmea").string(), "--alerts", alerts.string()});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("detectors.yaml"), std::string::npos) << r.err;
@@ -95,7 +76,7 @@ TEST(ReplayCommand, UnreadableInputIsNamedAndNothingIsReplayed) {
   std::ofstream(feed) << "";
   const auto missing = dir / "missing.nmea";
   const auto alerts = dir / "alerts.jsonl";
-  const Result r = replay({"--rules", rules_dir, "--input", feed.string(), "--input",
+  const testing::CommandRun r = replay({"--rules", rules_dir, "--input", feed.string(), "--input",
                            missing.string(), "--alerts", alerts.string()});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("cannot read " + missing.string()), std::string::npos) << r.err;
@@ -107,7 +88,7 @@ TEST(ReplayCommand, UnreadableInputIsNamedAndNothingIsReplayed) {
 TEST(ReplayCommand, UsageErrors) {
   EXPECT_EQ(replay({"--rules", rules_dir, "--input", "x"}).code, 2);  // no --alerts
   EXPECT_EQ(replay({"--bogus"}).code, 2);
-  const Result help = replay({"--help"});
+  const testing::CommandRun help = replay({"--help"});
   EXPECT_EQ(help.code, 0);
   EXPECT_NE(help.out.find("usage: aiswatchd replay"), std::string::npos);
 }
@@ -125,8 +106,8 @@ TEST(ReplayCommand, SameInputGivesTheSameBytesAndASummary) {
   a_args.insert(a_args.end(), {"--alerts", (dir / "a.jsonl").string()});
   auto b_args = args;
   b_args.insert(b_args.end(), {"--alerts", (dir / "b.jsonl").string()});
-  const Result a = replay(a_args);
-  const Result b = replay(b_args);
+  const testing::CommandRun a = replay(a_args);
+  const testing::CommandRun b = replay(b_args);
   ASSERT_EQ(a.code, 0) << a.err;
   ASSERT_EQ(b.code, 0) << b.err;
   ASSERT_TRUE(fs::exists(dir / "a.jsonl"));
@@ -135,7 +116,7 @@ TEST(ReplayCommand, SameInputGivesTheSameBytesAndASummary) {
   // Standard output gives the same bytes.
   auto c_args = args;
   c_args.insert(c_args.end(), {"--alerts", "-"});
-  const Result c = replay(c_args);
+  const testing::CommandRun c = replay(c_args);
   ASSERT_EQ(c.code, 0) << c.err;
   EXPECT_EQ(c.out, read(dir / "a.jsonl"));
 
@@ -164,7 +145,7 @@ TEST(ReplayCommand, UntimedMessagesAreCountedAndExplained) {
   const auto dir = make_dir("untimed");
   // A valid sentence without a tag block: no event time in a file.
   std::ofstream(dir / "feed.nmea") << "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A\n";
-  const Result r = replay({"--rules", rules_dir, "--input", (dir / "feed.nmea").string(),
+  const testing::CommandRun r = replay({"--rules", rules_dir, "--input", (dir / "feed.nmea").string(),
                            "--alerts", (dir / "alerts.jsonl").string()});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("1 lines, 1 messages (1 untimed), 0 vessels"), std::string::npos) << r.err;

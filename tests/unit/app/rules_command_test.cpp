@@ -8,34 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "support/command_run.h"
+
 namespace aiswatch::app {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
-  int code = 0;
-  std::string out, err;
-};
-
-std::string slurp(std::FILE* file) {
-  std::rewind(file);
-  std::string text;
-  char buffer[4096];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, n);
-  std::fclose(file);
-  return text;
-}
-
-Run run(const std::vector<std::string>& args) {
-  std::FILE* out = std::tmpfile();
-  std::FILE* err = std::tmpfile();
-  Run result;
-  result.code = run_rules(args, out, err);
-  result.out = slurp(out);
-  result.err = slurp(err);
-  return result;
+testing::CommandRun run(const std::vector<std::string>& args) {
+  return testing::run_command(run_rules, args);
 }
 
 fs::path make_dir(const std::string& name) {

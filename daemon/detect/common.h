@@ -26,4 +26,17 @@ inline alert::VesselSnapshot snapshot_of(const track::VesselState& v) {
   return s;
 }
 
+// The vessel's latest position report as an evidence point (absent speed and course stay
+// absent). The vessel must have a position.
+inline alert::Evidence evidence_of(const track::VesselState& v) {
+  alert::Evidence e;
+  e.mmsi = v.mmsi;
+  e.time_ms = v.position->time_ms;
+  e.lat = v.position->lat;
+  e.lon = v.position->lon;
+  e.sog = v.position->speed_knots;
+  e.cog = v.position->course_deg;
+  return e;
+}
+
 }  // namespace aiswatch::detect

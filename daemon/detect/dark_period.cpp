@@ -46,8 +46,7 @@ void DarkPeriodDetector::consider(const track::VesselState& v, int64_t watermark
   r.lat = open.lat;
   r.lon = open.lon;
   r.vessel = snapshot_of(v);
-  r.evidence.push_back({v.mmsi, v.position->time_ms, v.position->lat, v.position->lon,
-                        v.position->speed_knots, v.position->course_deg});
+  r.evidence.push_back(evidence_of(v));
   r.facts = {{"duration_s", static_cast<double>(watermark_ms - open.start_ms) / 1000.0}};
   r.reason = listed ? "watchlisted vessel silent at sea" : "silent at sea";
   context.alerts.report(r);
@@ -87,8 +86,7 @@ void DarkPeriodDetector::on_update(const Observation& observation, Context& cont
         r.facts.push_back({"distance_m", d});
         r.facts.push_back(
             {"implied_speed_kn", track::implied_knots(d, u.event_time_ms - open.start_ms)});
-        r.evidence.push_back({v.mmsi, v.position->time_ms, v.position->lat, v.position->lon,
-                              v.position->speed_knots, v.position->course_deg});
+        r.evidence.push_back(evidence_of(v));
       }
       r.reason = "reappeared";
       context.alerts.report(r);

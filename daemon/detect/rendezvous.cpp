@@ -32,17 +32,6 @@ bool is_fishing(const track::VesselState& v) {
   return v.statics.ship_type && *v.statics.ship_type == fishing_ship_type;
 }
 
-alert::Evidence evidence_of(const track::VesselState& v) {
-  alert::Evidence e;
-  e.mmsi = v.mmsi;
-  e.time_ms = v.position->time_ms;
-  e.lat = v.position->lat;
-  e.lon = v.position->lon;
-  if (v.position->speed_knots) e.sog = *v.position->speed_knots;
-  if (v.position->course_deg) e.cog = *v.position->course_deg;
-  return e;
-}
-
 }  // namespace
 
 RendezvousConfig RendezvousConfig::from(const ruleset::Thresholds& thresholds) {

@@ -289,8 +289,9 @@ std::size_t ZoneIndexBuilder::add_file(const std::string& file, std::string_view
   json document;
   try {
     document = json::parse(text);
-  } catch (const json::parse_error& e) {
-    // nlohmann's message carries the line and column ("parse error at line 3, column 5: ...").
+  } catch (const json::exception& e) {
+    // Not only parse_error: a number too large for a double ("1e999") is an out_of_range thrown
+    // while parsing (found by fuzz_rules). nlohmann's message carries the position.
     errors.push_back(LoadError{file, 0, "", std::string("not valid JSON: ") + e.what()});
     return 0;
   }

@@ -197,6 +197,13 @@ TEST(ZoneErrors, WrongGeometryTypeAndMissingProperties) {
             "zones.geojson: feature 0: geometry type 'Point' is not Polygon or MultiPolygon");
 }
 
+TEST(ZoneErrors, ANumberTooLargeForADoubleIsAnErrorNotACrash) {
+  // Found by fuzz_rules: nlohmann throws out_of_range, not parse_error, for this.
+  const auto built = build(R"({"type": "FeatureCollection", "features": [1e999]})");
+  ASSERT_EQ(built.errors.size(), 1u);
+  EXPECT_EQ(built.errors[0].message.rfind("not valid JSON: ", 0), 0u) << built.errors[0].message;
+}
+
 TEST(ZoneErrors, NotJsonAndNotAFeatureCollection) {
   const auto bad_json = build("{\"type\": ");
   ASSERT_EQ(bad_json.errors.size(), 1u);

@@ -166,7 +166,9 @@ TEST(CapturesReplay, EveryLineAccountedNoAbsurdAlerts) {
       EXPECT_EQ(r.events.size(), 0u);
       continue;
     }
-    if (s.messages > s.untimed) EXPECT_GT(s.vessels, 0u);
+    if (s.messages > s.untimed) {
+      EXPECT_GT(s.vessels, 0u);
+    }
 
     // Each alert: OPEN first and once, CLOSED last and once, sequence rising, times inside the
     // capture and in order, facts possible.

@@ -14,6 +14,8 @@ track::TrackerConfig tracker_config(const ruleset::Thresholds& thresholds) {
   config.allowed_lateness_ms = ms(ThresholdId::tracker_lateness_s);
   config.dedup_window_ms = ms(ThresholdId::tracker_duplicate_window_s);
   config.max_speed_knots = thresholds.value(ThresholdId::tracker_max_speed_kn);
+  config.max_history_points =
+      static_cast<std::size_t>(thresholds.value(ThresholdId::tracker_max_history_points));
   const int64_t longest_dark = std::max(ms(ThresholdId::dark_period_threshold_h),
                                         ms(ThresholdId::dark_period_watchlisted_threshold_h));
   config.eviction_horizon_ms = std::max(config.eviction_horizon_ms, 2 * longest_dark);

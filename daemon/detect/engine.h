@@ -45,11 +45,10 @@
 namespace aiswatch::detect {
 
 // The tracker's configuration from the ruleset's tracker.* thresholds: lateness_s,
-// duplicate_window_s, max_speed_kn. The eviction horizon is at least twice the longest dark
+// duplicate_window_s, max_speed_kn, max_history_points (the length of every vessel's track
+// ring, VesselState::track_capacity). The eviction horizon is at least twice the longest dark
 // period threshold (a vessel must still be tracked when its silence is judged) and never under
-// the tracker's 48 h default. tracker.max_history_points is not applied: the track ring is a
-// fixed array of VesselState::track_capacity points (track/vessel_state.h) sized for the 2 KB
-// per-vessel budget; a configurable length would need a track change.
+// the tracker's 48 h default.
 track::TrackerConfig tracker_config(const ruleset::Thresholds& thresholds);
 
 // The watchlist as the alert stage sees it: by MMSI, else by IMO number.

@@ -152,6 +152,10 @@ std::string_view to_string(UpdateOutcome outcome) {
 }
 
 Tracker::Tracker(TrackerConfig config) : config_(config), grid_(config.grid_cell_deg) {
+  config_.max_history_points =
+      std::clamp(config_.max_history_points, TrackerConfig::min_history_points,
+                 TrackerConfig::max_history_points_limit);
+  track_capacity_ = config_.max_history_points;
   // The silence ring spans the eviction horizon plus lateness, so a bucket holds one interval's
   // vessels; anything beyond (bad timestamps) shares buckets and is filtered by exact time.
   const int64_t span = config_.eviction_horizon_ms + config_.allowed_lateness_ms;
@@ -162,6 +166,15 @@ Tracker::Tracker(TrackerConfig config) : config_(config), grid_(config.grid_cell
   free_slots_.reserve(expected);
   index_.assign(pow2_at_least(std::max<std::size_t>(expected * 2, 1024)), IndexEntry{});
   grid_.ensure_slots(expected);
+  if (expected > 0) track_ring_of(static_cast<uint32_t>(expected - 1));  // rings reserved too
+}
+
+TrackPoint* Tracker::track_ring_of(uint32_t slot) {
+  const std::size_t chunk = slot / track_chunk_slots;
+  while (track_chunks_.size() <= chunk) {
+    track_chunks_.push_back(std::make_unique<TrackPoint[]>(track_chunk_slots * track_capacity_));
+  }
+  return track_chunks_[chunk].get() + (slot % track_chunk_slots) * track_capacity_;
 }
 
 // ---- MMSI index: open addressing, linear probing, backward-shift deletion ----------------------
@@ -253,16 +266,20 @@ uint32_t Tracker::create(uint32_t mmsi, const ais::Header& header, int64_t t) {
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
     free_slots_.pop_back();
+    TrackPoint* const ring = vessels_[slot].track_ring;  // the slot keeps its ring
     vessels_[slot] = VesselState{};
+    vessels_[slot].track_ring = ring;
   } else {
     slot = static_cast<uint32_t>(vessels_.size());
     vessels_.emplace_back();
+    vessels_.back().track_ring = track_ring_of(slot);
     links_.emplace_back();
     grid_.ensure_slots(vessels_.size());
     // Evicting every vessel must not allocate: the free list can hold them all.
     if (free_slots_.capacity() < vessels_.capacity()) free_slots_.reserve(vessels_.capacity());
   }
   VesselState& v = vessels_[slot];
+  v.track_capacity = static_cast<uint16_t>(track_capacity_);
   v.mmsi = mmsi;
   // The decoder fills category and MID; a hand-built header may not have, so derive them.
   const ais::MmsiIdentity id = ais::classify_mmsi(mmsi);
@@ -406,7 +423,7 @@ UpdateOutcome Tracker::apply_position(uint32_t slot, const PositionFix& fix, Upd
     r.changes |= change_track_restarted;
     ++stats_.track_restarts;
   }
-  constexpr std::size_t cap = VesselState::track_capacity;
+  const std::size_t cap = v.track_capacity;
   if (v.track_count == cap && at == 0) {
     // Older than everything in a full ring: outside the track's span. Still plausible and
     // reported to the detectors through the result.
@@ -414,7 +431,7 @@ UpdateOutcome Tracker::apply_position(uint32_t slot, const PositionFix& fix, Upd
     ++stats_.late_outside_track;
   } else {
     if (v.track_count == cap) {  // drop the oldest
-      v.track_begin = static_cast<uint8_t>((v.track_begin + 1) % cap);
+      v.track_begin = static_cast<uint16_t>((v.track_begin + 1) % cap);
       --v.track_count;
       --at;
     }
@@ -568,6 +585,8 @@ UpdateResult Tracker::update(const ais::Message& message, int64_t t, std::string
 
 std::size_t Tracker::memory_bytes() const {
   return sizeof(*this) + vessels_.capacity() * sizeof(VesselState) +
+         track_chunks_.size() * track_chunk_slots * track_capacity_ * sizeof(TrackPoint) +
+         track_chunks_.capacity() * sizeof(track_chunks_[0]) +
          links_.capacity() * sizeof(HeardLink) + free_slots_.capacity() * sizeof(uint32_t) +
          index_.capacity() * sizeof(IndexEntry) + heard_heads_.capacity() * sizeof(uint32_t) +
          grid_.memory_bytes();

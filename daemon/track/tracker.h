@@ -40,7 +40,9 @@
 // be where they say (a wrong first fix must not freeze a track forever); the result says so.
 //
 // Memory. Vessel states live in one vector indexed by an open-addressing hash of MMSIs (no node
-// per vessel); freed slots are reused. Vessels silent longer than eviction_horizon_ms behind the
+// per vessel); freed slots are reused. Each slot's track ring (max_history_points points) lives
+// in a chunk of track storage shared by track_chunk_slots slots, allocated when the first of
+// them is created; chunks never move, so VesselState::track_ring stays valid as tables grow. Vessels silent longer than eviction_horizon_ms behind the
 // watermark are evicted (the eviction listener hears of each). Nothing allocates per message
 // once the tables have grown to the number of vessels; reserve with expected_vessels.
 #include <algorithm>
@@ -49,6 +51,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -86,6 +89,15 @@ struct TrackerConfig {
   // (bench_track BM_neighbours_500m_anchorage), while a 50 km query still touches only ~10 000
   // cells.
   double grid_cell_deg = 0.01;
+  // Track points kept per vessel (the rules' tracker.max_history_points, whose range [2, 1024]
+  // this is clamped to). Each costs every tracked vessel 24 bytes
+  // (sizeof(TrackPoint)), allocated with its slot: 32 keeps a million vessels at about 1.4 KB
+  // each (bench_track BM_memory), within issue 3's 2 KB per vessel; beyond about 56 a million
+  // no longer fit it. A Class A ship under way reports every 2-10 s (ITU-R M.1371-5 Annex 1,
+  // Table 1), so 32 points span one to five minutes of it, minutes to hours at anchor.
+  std::size_t max_history_points = 32;
+  static constexpr std::size_t min_history_points = 2;
+  static constexpr std::size_t max_history_points_limit = 1'024;
   // Upper bound on vessels held at once; beyond it new vessels are refused (counted).
   std::size_t max_vessels = 4'000'000;
   // Reserve room for this many vessels up front (no growth, no rehash until exceeded).
@@ -268,7 +280,12 @@ class Tracker {
     return static_cast<std::size_t>(bucket) & (heard_heads_.size() - 1);
   }
 
+  // Slots per chunk of track storage: small enough that a tracker of a few vessels costs little
+  // (256 x 32 points x 24 B = 192 KB), large enough that a million vessels need only ~4 000.
+  static constexpr std::size_t track_chunk_slots = 256;
+
   UpdateResult finish(UpdateResult r);
+  TrackPoint* track_ring_of(uint32_t slot);  // allocates the slot's chunk if it has none
   uint32_t find_slot(uint32_t mmsi) const;
   uint32_t create(uint32_t mmsi, const ais::Header& header, int64_t t);
   void evict(uint32_t slot);
@@ -288,6 +305,8 @@ class Tracker {
   int64_t watermark_ = INT64_MIN;
   int64_t evicted_through_bucket_ = INT64_MIN;  // eviction cursor over the silence index
   std::vector<VesselState> vessels_;
+  std::vector<std::unique_ptr<TrackPoint[]>> track_chunks_;  // see track_ring_of
+  std::size_t track_capacity_ = 0;                           // config_.max_history_points, clamped
   std::vector<HeardLink> links_;
   std::vector<uint32_t> free_slots_;
   std::vector<IndexEntry> index_;  // power-of-two size, load <= 1/2

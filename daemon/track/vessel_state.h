@@ -1,7 +1,9 @@
 #pragma once
-// What the tracker knows about one vessel (one MMSI), in event time. Fixed size, no heap: a
-// million of these must fit in about 1 GB (the target is at most 2 KB per tracked vessel, index
-// and spatial grid included; `sizeof(VesselState)` is checked by a test).
+// What the tracker knows about one vessel (one MMSI), in event time. Fixed size, no heap of its
+// own: the recent track is a ring of TrackerConfig::max_history_points points that the tracker
+// keeps for the vessel's slot (see track_ring). A million vessels must fit in about 2 GB (the
+// target is at most 2 KB per tracked vessel, track, index and spatial grid included; at the
+// default 32 points bench_track measures about 1.4 KB; `sizeof(VesselState)` is checked by a test).
 //
 // Absent stays absent: AIS encodes "not available" for speed (1023), course (3600), heading
 // (511), navigational status (15), draught (0), IMO (0), ship type (0); the decoder turns those
@@ -101,7 +103,6 @@ struct SourceSeen {
 };
 
 struct VesselState {
-  static constexpr std::size_t track_capacity = 16;
   static constexpr std::size_t rejected_capacity = 4;
   static constexpr std::size_t source_capacity = 4;
   static constexpr std::size_t dedup_capacity = 8;
@@ -125,18 +126,24 @@ struct VesselState {
 
   std::array<SourceSeen, source_capacity> sources{};
   uint8_t source_count = 0;
-  uint8_t track_begin = 0, track_count = 0;  // see track_ring
+  // See track_ring. track_capacity is the tracker's max_history_points, the same for every vessel.
+  uint16_t track_begin = 0, track_count = 0, track_capacity = 0;
   uint8_t rejected_streak = 0;  // consecutive rejections since the last accepted fix (see rejected)
 
   std::optional<PositionFix> position;  // the newest accepted position
   StaticData statics;
 
   // Recent track: accepted positions in event-time order (oldest first), the newest
-  // track_capacity of them. Read through track_size() / track_at().
-  std::array<TrackPoint, track_capacity> track_ring{};
+  // track_capacity of them (the rules' tracker.max_history_points). Read through track_size() /
+  // track_at(). The points are not inside the state: they are the tracker's ring for this
+  // vessel's slot, allocated with the slot (not per update) and reused when the slot is; so a
+  // copy of a VesselState shares the tracker's track and is only valid while the vessel is.
+  TrackPoint* track_ring = nullptr;
   std::size_t track_size() const { return track_count; }
-  const TrackPoint& track_at(std::size_t i) const {  // 0 = oldest
-    return track_ring[(track_begin + i) % track_capacity];
+  const TrackPoint& track_at(std::size_t i) const {  // 0 = oldest; i < track_size()
+    std::size_t at = track_begin + i;  // both under track_capacity: one subtraction wraps it
+    if (at >= track_capacity) at -= track_capacity;
+    return track_ring[at];
   }
   const TrackPoint& track_back() const { return track_at(track_count - 1u); }
 

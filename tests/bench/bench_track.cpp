@@ -183,7 +183,9 @@ void BM_memory(benchmark::State& state) {
     track::Tracker tracker;
     Traffic traffic(vessels);
     int64_t t = 0;
-    for (uint64_t k = 0; k < 16ull * vessels; ++k) {
+    // Enough reports that every vessel's track is full (max_history_points, 32 by default).
+    const uint64_t per_vessel = tracker.config().max_history_points;
+    for (uint64_t k = 0; k < per_vessel * vessels; ++k) {
       const ais::Message& m = traffic.at(k, t);
       tracker.update(m, t, (k & 1) ? "terrestrial" : "satellite");
     }

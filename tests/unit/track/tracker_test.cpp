@@ -3,6 +3,7 @@
 // bounds. Every time is data; nothing reads a clock.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <set>
 #include <vector>
 
@@ -99,13 +100,15 @@ TEST(TrackerLate, LateMessageAfterSilenceMovesLastHeardForward) {
 }
 
 TEST(TrackerLate, FixOlderThanAFullTrackIsCountedNotInserted) {
-  Tracker tracker;
+  TrackerConfig c;
+  c.max_history_points = 16;
+  Tracker tracker(c);
   for (int i = 0; i < 20; ++i) {
     tracker.update(class_a(kp_tanker, 39.0, 124.0 + 0.001 * i, 10.0, 90.0, static_cast<uint8_t>(i)),
                    t0 + i * 10 * s);
   }
   const VesselState* v = tracker.find(kp_tanker);
-  ASSERT_EQ(v->track_size(), VesselState::track_capacity);
+  ASSERT_EQ(v->track_size(), 16u);
   const int64_t oldest = v->track_at(0).time_ms;
   const UpdateResult r =
       tracker.update(class_a(kp_tanker, 39.0, 123.999, 10.0, 90.0, 50), t0 - 10 * s);
@@ -639,7 +642,7 @@ TEST(TrackerCapacity, TableFullRefusesNewVesselsButServesKnownOnes) {
 TEST(TrackerMemory, VesselStateIsFixedSizeAndSmall) {
   static_assert(std::is_trivially_destructible_v<VesselState>,
                 "no heap inside a vessel: strings are fixed arrays");
-  EXPECT_LE(sizeof(VesselState), 1'024u);
+  EXPECT_LE(sizeof(VesselState), 640u);  // the track is beside it (see the next tests)
   EXPECT_EQ(sizeof(TrackPoint), 24u);
 }
 
@@ -651,9 +654,86 @@ TEST(TrackerMemory, TrackAndRecordsAreCapped) {
         t0 + i * 10 * s);
   }
   const VesselState& v = *tracker.find(kp_tanker);
-  EXPECT_EQ(v.track_size(), VesselState::track_capacity);
+  // The default is the rules' default tracker.max_history_points.
+  EXPECT_EQ(tracker.config().max_history_points, 32u);
+  EXPECT_EQ(v.track_capacity, 32u);
+  EXPECT_EQ(v.track_size(), 32u);
   EXPECT_EQ(v.track_back().time_ms, t0 + 999 * 10 * s);
-  EXPECT_EQ(v.track_at(0).time_ms, t0 + (1'000 - 16) * 10 * s);
+  EXPECT_EQ(v.track_at(0).time_ms, t0 + (1'000 - 32) * 10 * s);
+}
+
+// Every vessel keeps exactly max_history_points points, newest last, whatever the cap.
+TEST(TrackerMemory, TrackKeepsMaxHistoryPoints) {
+  for (const std::size_t cap : {2u, 5u, 16u, 100u, 1'024u}) {
+    SCOPED_TRACE(cap);
+    TrackerConfig c;
+    c.max_history_points = cap;
+    Tracker tracker(c);
+    const int n = static_cast<int>(cap) * 3 + 1;
+    for (int i = 0; i < n; ++i) {
+      for (uint32_t mmsi : {kp_tanker, pa_tanker}) {  // neighbouring rings must not overlap
+        tracker.update(class_a(mmsi, mmsi == kp_tanker ? 39.0 : 30.0, 124.0 + 0.0005 * i, 10.0,
+                               90.0, static_cast<uint8_t>(i % 60)),
+                       t0 + i * 10 * s);
+      }
+    }
+    for (uint32_t mmsi : {kp_tanker, pa_tanker}) {
+      const VesselState& v = *tracker.find(mmsi);
+      ASSERT_EQ(v.track_size(), cap);
+      for (std::size_t i = 0; i < cap; ++i) {
+        EXPECT_EQ(v.track_at(i).time_ms, t0 + (n - static_cast<int>(cap) + static_cast<int>(i)) * 10 * s);
+        EXPECT_FLOAT_EQ(v.track_at(i).lat, mmsi == kp_tanker ? 39.0f : 30.0f);
+      }
+    }
+  }
+}
+
+// Out of range settings are clamped to the threshold's range [2, 1024].
+TEST(TrackerMemory, MaxHistoryPointsIsClamped) {
+  TrackerConfig c;
+  c.max_history_points = 0;
+  EXPECT_EQ(Tracker(c).config().max_history_points, 2u);
+  c.max_history_points = 1'000'000;
+  EXPECT_EQ(Tracker(c).config().max_history_points, 1'024u);
+}
+
+// A late fix goes into its place in a full ring of any length; the oldest point drops out.
+TEST(TrackerMemory, LateFixIsInsertedInAFullRingOfAnyLength) {
+  TrackerConfig c;
+  c.max_history_points = 5;
+  Tracker tracker(c);
+  for (int i = 0; i < 7; ++i) {
+    tracker.update(class_a(kp_tanker, 39.0, 124.0 + 0.0005 * i, 10.0, 90.0, static_cast<uint8_t>(i)),
+                   t0 + i * minute);
+  }
+  tracker.update(class_a(kp_tanker, 39.0, 124.0 + 0.0005 * 4.5, 10.0, 90.0, 30),
+                 t0 + 4 * minute + 30 * s);
+  const VesselState& v = *tracker.find(kp_tanker);
+  ASSERT_EQ(v.track_size(), 5u);
+  const int64_t expected[] = {t0 + 3 * minute, t0 + 4 * minute, t0 + 4 * minute + 30 * s,
+                              t0 + 5 * minute, t0 + 6 * minute};
+  for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(v.track_at(i).time_ms, expected[i]) << i;
+}
+
+// An evicted vessel's slot (and its ring) is reused by the next vessel, with an empty track.
+TEST(TrackerMemory, ReusedSlotStartsWithAnEmptyTrackOfTheSameLength) {
+  TrackerConfig c;
+  c.max_history_points = 4;
+  c.eviction_horizon_ms = 2 * hour;
+  Tracker tracker(c);
+  for (int i = 0; i < 6; ++i) {
+    tracker.update(class_a(kp_tanker, 39.0, 124.0 + 0.0005 * i, 10.0, 90.0, static_cast<uint8_t>(i)),
+                   t0 + i * minute);
+  }
+  const TrackPoint* ring = &tracker.find(kp_tanker)->track_at(0);
+  tracker.advance_watermark(t0 + 3 * hour);
+  ASSERT_EQ(tracker.find(kp_tanker), nullptr);
+  tracker.update(class_a(pa_tanker, 30.0, 125.0), t0 + 3 * hour);
+  const VesselState& v = *tracker.find(pa_tanker);
+  EXPECT_EQ(v.track_capacity, 4u);
+  ASSERT_EQ(v.track_size(), 1u);
+  EXPECT_FLOAT_EQ(v.track_at(0).lat, 30.0f);
+  EXPECT_LE(std::abs(&v.track_at(0) - ring), 3);  // the same ring
 }
 
 TEST(TrackerMemory, ReservedTrackerDoesNotGrow) {

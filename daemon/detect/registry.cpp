@@ -1,10 +1,12 @@
 #include "detect/registry.h"
 
-#include "detect/rendezvous.h"
 #include "detect/dark_period.h"
+#include "detect/geofence.h"
 #include "detect/loitering.h"
+#include "detect/rendezvous.h"
 
-// One include and one add<>() line per detector; keep both lists in the same order.
+// One include (alphabetical) and one add<>() line per detector. The add<>() order is the order
+// in which detectors see each update; alerts of one update are emitted in that order.
 
 namespace aiswatch::detect {
 namespace {
@@ -22,6 +24,7 @@ std::vector<std::unique_ptr<Detector>> make_detectors(
   add<RendezvousDetector>(detectors, rules);
   add<DarkPeriodDetector>(detectors, rules);
   add<LoiteringDetector>(detectors, rules);
+  add<GeofenceDetector>(detectors, rules);
   return detectors;
 }
 

@@ -5,6 +5,7 @@
 #include <boost/geometry/index/rtree.hpp>
 #include <boost/iterator/function_output_iterator.hpp>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -260,6 +261,31 @@ ZoneMatches ZoneIndex::zones_containing(double lat, double lon) const {
   std::sort(matches.zones.begin(), matches.zones.begin() + matches.count,
             [](const Zone* a, const Zone* b) { return a->index < b->index; });
   return matches;
+}
+
+double ZoneIndex::boundary_distance_m(const Zone& zone, double lat, double lon) const {
+  constexpr double pi = 3.14159265358979323846;
+  constexpr double metres_per_degree = 6'371'008.8 * pi / 180.0;
+  const double east_scale = metres_per_degree * std::cos(lat * pi / 180.0);
+  double nearest = std::numeric_limits<double>::infinity();
+  auto visit_ring = [&](const auto& ring) {
+    for (std::size_t i = 1; i < ring.size(); ++i) {
+      // Segment from a to b, in metres east and north of the point.
+      const double ax = (ring[i - 1].x() - lon) * east_scale;
+      const double ay = (ring[i - 1].y() - lat) * metres_per_degree;
+      const double bx = (ring[i].x() - lon) * east_scale;
+      const double by = (ring[i].y() - lat) * metres_per_degree;
+      const double dx = bx - ax, dy = by - ay;
+      const double length2 = dx * dx + dy * dy;
+      const double t = length2 > 0 ? std::clamp(-(ax * dx + ay * dy) / length2, 0.0, 1.0) : 0.0;
+      nearest = std::min(nearest, std::hypot(ax + t * dx, ay + t * dy));
+    }
+  };
+  for (const Polygon& polygon : impl_->shapes.at(zone.index)) {
+    visit_ring(polygon.outer());
+    for (const auto& hole : polygon.inners()) visit_ring(hole);
+  }
+  return nearest;
 }
 
 std::span<const Zone> ZoneIndex::zones() const { return impl_->zones; }

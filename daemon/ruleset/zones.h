@@ -77,6 +77,13 @@ class ZoneIndex {
   // contains the point. No allocation. Latitude/longitude in degrees; a NaN gives no match.
   ZoneMatches zones_containing(double lat, double lon) const;
 
+  // Distance in metres from the point to the nearest edge of the zone (outer rings and holes),
+  // whichever side the point is on: how far a vessel is across a boundary (geofence
+  // hysteresis). Edges are measured in a flat frame around the point (longitude scaled by the
+  // cosine of its latitude, a sphere of the IUGG mean radius): accurate to well under 1 % over the
+  // few kilometres hysteresis needs. O(vertices of the zone); no allocation.
+  double boundary_distance_m(const Zone& zone, double lat, double lon) const;
+
   std::span<const Zone> zones() const;
   const Zone* find(std::string_view id) const;  // by id, O(number of zones); not for the hot path
   std::size_t count(ZoneKind kind) const;

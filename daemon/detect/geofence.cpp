@@ -1,0 +1,220 @@
+#include "detect/geofence.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "detect/common.h"
+
+namespace aiswatch::detect {
+namespace {
+
+using aiswatch::v1::ALERT_TYPE_GEOFENCE_DWELL;
+using aiswatch::v1::ALERT_TYPE_GEOFENCE_ENTRY;
+using aiswatch::v1::ALERT_TYPE_GEOFENCE_EXIT;
+using ruleset::ThresholdId;
+using ruleset::ZoneKind;
+
+bool contains(const ruleset::ZoneMatches& zones, const std::string& zone_id) {
+  for (const ruleset::Zone* zone : zones)
+    if (zone->kind == ZoneKind::watch && zone->id == zone_id) return true;
+  return false;
+}
+
+alert::EpisodeKey dwell_key(uint32_t mmsi, const std::string& zone_id, int64_t since_ms) {
+  return {ALERT_TYPE_GEOFENCE_DWELL, mmsi, 0, zone_id, since_ms};
+}
+
+int64_t ms_of(const ruleset::Ruleset& rules, ThresholdId id) {
+  return static_cast<int64_t>(rules.thresholds.seconds(id) * 1000.0);
+}
+
+}  // namespace
+
+void GeofenceDetector::on_update(const Observation& observation, Context& context) {
+  const track::UpdateResult& u = observation.update;
+  if (u.late || u.vessel == nullptr || (u.changes & track::change_position) == 0) return;
+  const track::VesselState& v = *u.vessel;
+  if (!v.position) return;
+  const ruleset::ZoneMatches& zones = observation.zones;
+  const int64_t now = v.position->time_ms;
+  const double lat = v.position->lat, lon = v.position->lon;
+
+  auto it = vessels_.find(v.mmsi);
+  if (it == vessels_.end()) {
+    if (!zones.any(ZoneKind::watch)) return;  // the common case: outside, nothing pending
+    // No state, inside a watch zone: the vessel is new, was forgotten while silent, or just
+    // crossed in from outside. Its previous fix tells which.
+    const bool has_previous = v.track_size() >= 2;
+    ruleset::ZoneMatches previous;
+    double previous_lat = 0, previous_lon = 0;
+    if (has_previous) {
+      const track::TrackPoint& p = v.track_at(v.track_size() - 2);
+      previous_lat = p.lat;
+      previous_lon = p.lon;
+      previous = context.rules.zones.zones_containing(previous_lat, previous_lon);
+    }
+    // Track points are floats (about a metre): one that close to the boundary may have been on
+    // either side of it, and is taken as outside, so that a real entry is not missed.
+    auto was_inside = [&](const ruleset::Zone& zone) {
+      return contains(previous, zone.id) &&
+             context.rules.zones.boundary_distance_m(zone, previous_lat, previous_lon) > 2.0;
+    };
+    it = vessels_.emplace(v.mmsi, VesselZones{}).first;
+    for (const ruleset::Zone* zone : zones) {
+      if (zone->kind != ZoneKind::watch) continue;
+      ZoneSide side;
+      side.zone_id = zone->id;
+      side.inside = !has_previous || was_inside(*zone);
+      side.inside_since_ms = now;
+      it->second.sides.push_back(std::move(side));
+    }
+  } else {
+    // A crossing that has lasted its time is confirmed whatever this report says: the watermark
+    // would have confirmed it had it been checked a moment earlier.
+    confirm_due(v.mmsi, it->second, now, context);
+    // Watch zones the vessel has no side of yet: it is outside them, so this report is on their
+    // far side.
+    auto& sides = it->second.sides;
+    for (const ruleset::Zone* zone : zones) {
+      if (zone->kind != ZoneKind::watch) continue;
+      if (std::none_of(sides.begin(), sides.end(),
+                       [&](const ZoneSide& s) { return s.zone_id == zone->id; })) {
+        ZoneSide side;
+        side.zone_id = zone->id;
+        sides.push_back(std::move(side));
+      }
+    }
+  }
+  VesselZones& state = it->second;
+  state.last_ms = now;
+
+  const double hysteresis_m = context.rules.thresholds.value(ThresholdId::geofence_hysteresis_m);
+  for (ZoneSide& side : state.sides) {
+    const bool far_side = contains(zones, side.zone_id) != side.inside;
+    if (!far_side) {
+      side.crossing = false;
+      continue;
+    }
+    if (!side.crossing) {
+      side.crossing = true;
+      side.crossed_ms = now;
+      side.crossed_lat = lat;
+      side.crossed_lon = lon;
+      side.depth_m = 0;
+      crossing_.insert(v.mmsi);
+    }
+    if (side.depth_m >= hysteresis_m) continue;
+    const ruleset::Zone* zone = context.rules.zones.find(side.zone_id);
+    if (zone == nullptr) {  // the zone left the rules (reload): forget it, no exit
+      if (side.dwell_open)
+        context.alerts.close(dwell_key(v.mmsi, side.zone_id, side.inside_since_ms), now,
+                             "zone removed from rules");
+      side.inside = side.crossing = side.dwell_open = false;
+      continue;
+    }
+    side.depth_m = std::max(side.depth_m, context.rules.zones.boundary_distance_m(*zone, lat, lon));
+  }
+  confirm_due(v.mmsi, state, now, context);
+  update_dwell(v.mmsi, state, now, context);
+  if (std::none_of(state.sides.begin(), state.sides.end(),
+                   [](const ZoneSide& s) { return s.crossing; }))
+    crossing_.erase(v.mmsi);
+  if (state.sides.empty()) vessels_.erase(it);
+}
+
+void GeofenceDetector::confirm_due(uint32_t mmsi, VesselZones& state, int64_t now_ms,
+                                   Context& context) {
+  const double hysteresis_m = context.rules.thresholds.value(ThresholdId::geofence_hysteresis_m);
+  const int64_t hysteresis_ms = ms_of(context.rules, ThresholdId::geofence_hysteresis_min);
+  for (ZoneSide& side : state.sides) {
+    if (side.crossing && side.depth_m >= hysteresis_m && now_ms - side.crossed_ms >= hysteresis_ms)
+      confirm(mmsi, side, context);
+  }
+  std::erase_if(state.sides, [](const ZoneSide& s) { return !s.inside && !s.crossing; });
+}
+
+void GeofenceDetector::confirm(uint32_t mmsi, ZoneSide& side, Context& context) {
+  side.crossing = false;
+  side.inside = !side.inside;
+  alert::EpisodeReport r;
+  r.key = {side.inside ? ALERT_TYPE_GEOFENCE_ENTRY : ALERT_TYPE_GEOFENCE_EXIT, mmsi, 0,
+           side.zone_id, side.crossed_ms};
+  r.time_ms = side.crossed_ms;
+  r.lat = side.crossed_lat;
+  r.lon = side.crossed_lon;
+  if (const track::VesselState* v = context.tracker.find(mmsi))
+    r.vessel = snapshot_of(*v);
+  else
+    r.vessel.mmsi = mmsi;
+  r.evidence.push_back({mmsi, side.crossed_ms, side.crossed_lat, side.crossed_lon, {}, {}});
+  r.facts = {{"depth_m", side.depth_m}};
+  r.reason = side.inside ? "entered watch zone" : "left watch zone";
+  context.alerts.instant(r);
+  if (side.inside) {
+    side.inside_since_ms = side.crossed_ms;
+  } else if (side.dwell_open) {
+    context.alerts.close(dwell_key(mmsi, side.zone_id, side.inside_since_ms), side.crossed_ms,
+                         "exited");
+    side.dwell_open = false;
+  }
+}
+
+void GeofenceDetector::update_dwell(uint32_t mmsi, VesselZones& state, int64_t now_ms,
+                                    Context& context) {
+  const int64_t dwell_ms = ms_of(context.rules, ThresholdId::geofence_dwell_alert_h);
+  if (dwell_ms <= 0) return;  // dwell alerts off
+  for (ZoneSide& side : state.sides) {
+    if (!side.inside || side.dwell_open || now_ms - side.inside_since_ms < dwell_ms) continue;
+    side.dwell_open = true;
+    alert::EpisodeReport r;
+    r.key = dwell_key(mmsi, side.zone_id, side.inside_since_ms);
+    r.time_ms = now_ms;
+    const track::VesselState* v = context.tracker.find(mmsi);
+    if (v != nullptr && v->position) {
+      r.lat = v->position->lat;
+      r.lon = v->position->lon;
+      r.vessel = snapshot_of(*v);
+      r.evidence.push_back(evidence_of(*v));
+    }
+    r.facts = {{"duration_s", static_cast<double>(now_ms - side.inside_since_ms) / 1000.0}};
+    r.reason = "inside watch zone";
+    context.alerts.report(r);
+  }
+}
+
+void GeofenceDetector::on_watermark(int64_t watermark_ms, Context& context) {
+  if (watermark_ms >= next_confirm_check_ms_) {
+    next_confirm_check_ms_ = watermark_ms + config_.confirm_check_interval_ms;
+    for (auto mmsi_it = crossing_.begin(); mmsi_it != crossing_.end();) {
+      auto it = vessels_.find(*mmsi_it);
+      if (it == vessels_.end()) {
+        mmsi_it = crossing_.erase(mmsi_it);
+        continue;
+      }
+      VesselZones& state = it->second;
+      confirm_due(it->first, state, watermark_ms, context);
+      const bool still_crossing = std::any_of(state.sides.begin(), state.sides.end(),
+                                              [](const ZoneSide& s) { return s.crossing; });
+      if (state.sides.empty()) vessels_.erase(it);
+      mmsi_it = still_crossing ? std::next(mmsi_it) : crossing_.erase(mmsi_it);
+    }
+  }
+  if (watermark_ms < next_forget_sweep_ms_) return;
+  next_forget_sweep_ms_ = watermark_ms + config_.forget_sweep_interval_ms;
+  const int64_t horizon_ms = context.tracker.config().eviction_horizon_ms;
+  std::vector<uint32_t> silent;
+  for (const auto& [mmsi, state] : vessels_)
+    if (watermark_ms - state.last_ms > horizon_ms) silent.push_back(mmsi);
+  std::sort(silent.begin(), silent.end());  // output must not depend on hashing
+  for (uint32_t mmsi : silent) {
+    auto it = vessels_.find(mmsi);
+    for (const ZoneSide& side : it->second.sides)
+      if (side.dwell_open)
+        context.alerts.close(dwell_key(mmsi, side.zone_id, side.inside_since_ms),
+                             it->second.last_ms, "silent past horizon");
+    crossing_.erase(mmsi);
+    vessels_.erase(it);
+  }
+}
+
+}  // namespace aiswatch::detect

@@ -3,10 +3,13 @@
 #include <boost/program_options.hpp>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <sstream>
 #include <utility>
 
+#include "ruleset/ruleset.h"
 #include "sim/traffic.h"
+#include "sim/watch_zones.h"
 
 namespace aiswatch::app {
 
@@ -42,7 +45,19 @@ int run_simulate(const std::vector<std::string>& args, std::FILE* out, std::FILE
       "confounder: pair trawlers towing at 3-4 knots")(
       "roadsteads", po::value<unsigned>(&config.roadsteads)->default_value(config.roadsteads),
       "confounder: six ships at anchor outside any zone")(
-      "truth", po::value<std::string>(), "write the planted events as JSON lines to this file");
+      "rules", po::value<std::string>()->value_name("DIR"),
+      "rules directory whose watch zones give geofence truth (every boundary crossing) and "
+      "host the two options below")(
+      "zone-crossings",
+      po::value<unsigned>(&config.zone_crossings)->default_value(config.zone_crossings),
+      "ships sailing across a watch-zone boundary (needs --rules)")(
+      "boundary-anchorages",
+      po::value<unsigned>(&config.boundary_anchorages)->default_value(config.boundary_anchorages),
+      "confounder: a ship anchored 20 m from a watch-zone boundary, its fix jittering across "
+      "(needs --rules)")(
+      "truth", po::value<std::string>(),
+      "write the ground truth (planted events, look-alikes, zone crossings) as JSON lines to "
+      "this file");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(options).run(), vm);
@@ -85,6 +100,25 @@ int run_simulate(const std::vector<std::string>& args, std::FILE* out, std::FILE
       return 2;
     }
   }
+  // Loaded before the truth file is created: bad rules leave nothing behind.
+  std::shared_ptr<const ruleset::Ruleset> rules;
+  if (vm.count("rules") != 0) {
+    const auto rules_dir = vm["rules"].as<std::string>();
+    ruleset::LoadResult loaded = ruleset::load_ruleset(rules_dir);
+    if (!loaded.ok()) {
+      for (const auto& error : loaded.errors) std::fprintf(err, "%s\n", error.to_string().c_str());
+      std::fprintf(err, "aiswatchd simulate: %s: %zu error(s); nothing simulated\n",
+                   rules_dir.c_str(), loaded.errors.size());
+      return 1;
+    }
+    rules = loaded.ruleset;
+    sim::use_watch_zones(*rules, config);
+  } else if (config.zone_crossings + config.boundary_anchorages > 0) {
+    std::fprintf(err,
+                 "aiswatchd simulate: --zone-crossings and --boundary-anchorages need --rules DIR "
+                 "(the watch zones whose boundaries they use)\n");
+    return 2;
+  }
   std::FILE* truth_file = nullptr;
   std::string truth_path;
   if (vm.count("truth") != 0) {
@@ -121,7 +155,7 @@ int run_simulate(const std::vector<std::string>& args, std::FILE* out, std::FILE
   const auto as_ull = [](uint64_t v) { return static_cast<unsigned long long>(v); };
   std::fprintf(err,
                "aiswatchd simulate: %u vessels, %lld minutes: %llu messages (%llu received, "
-               "%llu duplicate copies, %llu corrupted) in %llu lines; %zu planted events\n",
+               "%llu duplicate copies, %llu corrupted) in %llu lines; %zu ground-truth events\n",
                summary.vessels, static_cast<long long>(minutes), as_ull(summary.messages),
                as_ull(summary.received), as_ull(summary.duplicates), as_ull(summary.malformed),
                as_ull(summary.lines), summary.truth.size());

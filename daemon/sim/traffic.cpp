@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <numbers>
 #include <cstdio>
 #include <queue>
@@ -86,12 +87,14 @@ struct Vessel {
   double draught = 0;
   bool reports_heading = true;  // some transponders send heading 511 (no gyro connected)
   bool reports_speed = true;    // and a few send speed 102.3 (not available)
+  double gps_jitter_m = 4.0;    // reported fixes scatter this far around the true position
   // True state.
   double lat = 0, lon = 0, course = 0, speed = 0;
   uint8_t status = 0;
   int64_t state_time_s = 0;  // when lat/lon were last advanced
   std::vector<Leg> legs;
   std::size_t leg = 0;
+  std::size_t course_leg = SIZE_MAX;  // the leg whose course `course` was set from
   int64_t appears_s = 0;     // first transmission (planted vessels enter the scene later)
   int64_t next_position_s = 0;
   int64_t next_static_s = 0;
@@ -199,7 +202,10 @@ class Scene {
       case Mode::transit:
       case Mode::silent:
         v.speed = leg.speed;
-        if (v.state_time_s == v.appears_s && v.leg == 0) v.course = leg.course;
+        if (v.course_leg != v.leg) {  // a transit leg starts on its own course
+          v.course = leg.course;
+          v.course_leg = v.leg;
+        }
         if (random_.below(20) == 0) v.course = wrap_degrees(v.course + random_.uniform(-10, 10));
         step(v.lat, v.lon, v.course, v.speed * 1852.0 / 3600.0 * dt);
         if (v.lat < config_.min_lat || v.lat > config_.max_lat) v.course = wrap_degrees(180 - v.course);
@@ -467,13 +473,98 @@ void plant_roadstead(Scene& scene) {
             c.start_time_s + c.duration_s, lat, lon);
 }
 
+// A point on a watch-zone boundary, reached from a random point of the area by walking a
+// random course in 100 m steps through at least `clear_m` of unchanging watch zones (so that a
+// ship coming that way crosses nothing else first), found to within a metre. Returns false when
+// 200 tries found none inside the area.
+struct BoundaryPoint {
+  double lat = 0, lon = 0;  // on the near side, within a metre of the boundary
+  double course = 0;        // walking this way crosses the boundary
+};
+
+bool find_boundary(Scene& scene, double clear_m, BoundaryPoint& out) {
+  const TrafficConfig& c = scene.config();
+  if (!c.watch_zones_at) return false;
+  auto inside_area = [&](double lat, double lon) {
+    return lat > c.min_lat && lat < c.max_lat && lon > c.min_lon && lon < c.max_lon;
+  };
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    auto [lat, lon] = scene.point_inside(0.05);
+    const double course = scene.random().uniform(0, 360);
+    const uint64_t start_zones = c.watch_zones_at(lat, lon);
+    for (int k = 0; k < 300; ++k) {
+      double next_lat = lat, next_lon = lon;
+      step(next_lat, next_lon, course, 100);
+      if (!inside_area(next_lat, next_lon)) break;
+      if (c.watch_zones_at(next_lat, next_lon) != start_zones) {
+        if (k * 100.0 < clear_m) break;
+        double low = 0, high = 100;  // metres from (lat, lon): low on the near side, high across
+        while (high - low > 1) {
+          const double mid = (low + high) / 2;
+          double mid_lat = lat, mid_lon = lon;
+          step(mid_lat, mid_lon, course, mid);
+          (c.watch_zones_at(mid_lat, mid_lon) == start_zones ? low : high) = mid;
+        }
+        step(lat, lon, course, low);
+        out = {lat, lon, course};
+        return true;
+      }
+      lat = next_lat;
+      lon = next_lon;
+    }
+  }
+  return false;
+}
+
+// A ship sails straight across a watch-zone boundary at 9-12 knots, from 3 nm before it. Its
+// truth is that of every crossing (the watch zones at each transmission).
+void plant_zone_crossing(Scene& scene) {
+  BoundaryPoint boundary;
+  if (!find_boundary(scene, 3 * 1852.0, boundary)) return;
+  const int64_t start_s = fit(scene, 0, 3'600);
+  if (start_s < 0) return;
+  double lat = boundary.lat, lon = boundary.lon;
+  step(lat, lon, wrap_degrees(boundary.course + 180), 3 * 1852.0);
+  const std::size_t index = scene.add_vessel(Kind::class_a, 70, lat, lon, start_s);
+  scene.fleet()[index].legs = {transit_leg(0, scene.random().uniform(9, 12), boundary.course)};
+}
+
+// A ship comes to anchor 20 m short of a watch-zone boundary for 3 hours (under loitering's 4),
+// its GPS fix scattering 60 m around the anchor position and so across the boundary, then
+// leaves the way it came. It never crosses: a geofence alert on it is GPS jitter taken for a
+// crossing.
+void plant_boundary_anchorage(Scene& scene) {
+  BoundaryPoint boundary;
+  if (!find_boundary(scene, 3 * 1852.0, boundary)) return;
+  const int64_t approach_s = 1'800, anchored_s = 3 * 3'600;
+  const int64_t anchor_s = fit(scene, approach_s, anchored_s + 1'800);
+  if (anchor_s < 0) return;
+  const double back = wrap_degrees(boundary.course + 180);
+  double anchor_lat = boundary.lat, anchor_lon = boundary.lon;
+  step(anchor_lat, anchor_lon, back, 20);
+  double lat = anchor_lat, lon = anchor_lon;
+  step(lat, lon, back, 3 * 1852.0);
+  const std::size_t index = scene.add_vessel(Kind::class_a, 80, lat, lon, anchor_s - approach_s);
+  Vessel& v = scene.fleet()[index];
+  v.gps_jitter_m = 60;
+  Leg approach;
+  approach.until_s = anchor_s;
+  approach.mode = Mode::go_to;
+  approach.speed = 8;
+  approach.target_lat = anchor_lat;
+  approach.target_lon = anchor_lon;
+  v.legs = {approach, idle_leg(anchor_s + anchored_s, Mode::anchored, 0, 1),
+            transit_leg(0, 10, back)};
+  add_truth(scene, "CONFOUNDER", "anchored_on_zone_boundary", {v.mmsi}, anchor_s,
+            anchor_s + anchored_s, anchor_lat, anchor_lon);
+}
+
 double on_grid(double value, double divisor) { return std::round(value * divisor) / divisor; }
 
 // What the transponder reports: the true state plus GPS noise of a few metres.
 ais::Message position_message(const Vessel& v, int64_t now_s, Random& random) {
-  const double jitter_m = 4.0;
   double lat = v.lat, lon = v.lon;
-  step(lat, lon, random.uniform(0, 360), random.uniform(0, jitter_m));
+  step(lat, lon, random.uniform(0, 360), random.uniform(0, v.gps_jitter_m));
   const double course = on_grid(wrap_degrees(v.course), 10);
   const std::optional<double> speed =
       v.reports_speed ? std::optional<double>(on_grid(std::min(v.speed, 102.2), 10)) : std::nullopt;
@@ -640,6 +731,8 @@ TrafficSummary simulate_traffic(const TrafficConfig& config,
   for (unsigned k = 0; k < config.tug_assists; ++k) plant_tug_assist(scene);
   for (unsigned k = 0; k < config.pair_trawlers; ++k) plant_pair_trawlers(scene);
   for (unsigned k = 0; k < config.roadsteads; ++k) plant_roadstead(scene);
+  for (unsigned k = 0; k < config.zone_crossings; ++k) plant_zone_crossing(scene);
+  for (unsigned k = 0; k < config.boundary_anchorages; ++k) plant_boundary_anchorage(scene);
 
   TrafficSummary summary;
   summary.vessels = static_cast<unsigned>(scene.fleet().size());
@@ -651,6 +744,50 @@ TrafficSummary simulate_traffic(const TrafficConfig& config,
   // Each vessel's last position report and its longest silence, for the dark periods' truth.
   std::vector<int64_t> last_transmission(scene.fleet().size(), -1);
   std::vector<std::pair<int64_t, int64_t>> longest_silence(scene.fleet().size(), {0, 0});
+  // Geofence truth, judged on the true position at each transmission the way the detector is
+  // asked to judge received reports: a crossing (timed at the first transmission on the new
+  // side) counts once the ship has been geofence_hysteresis_m across and geofence_hysteresis_s
+  // has passed, without a transmission back on the old side in between.
+  struct ZoneTruth {
+    bool known = false;   // the first transmission set `side`
+    uint64_t side = 0;    // confirmed watch zones (bit i: watch_zone_ids[i])
+    uint64_t deep = 0;    // zones whose pending crossing went hysteresis_m deep
+    std::array<int64_t, 64> crossed_s{};  // pending crossing's first transmission, per zone
+    uint64_t pending = 0;
+  };
+  std::vector<ZoneTruth> zone_truth(config.watch_zones_at ? scene.fleet().size() : 0);
+  const std::size_t zone_bits = std::min<std::size_t>(config.watch_zone_ids.size(), 64);
+  auto record_crossings = [&](std::size_t index, int64_t now_s) {
+    const Vessel& v = scene.fleet()[index];
+    ZoneTruth& z = zone_truth[index];
+    const uint64_t zones = config.watch_zones_at(v.lat, v.lon);
+    if (!z.known) {
+      z.known = true;
+      z.side = zones;
+      return;
+    }
+    for (std::size_t bit = 0; bit < zone_bits; ++bit) {
+      const uint64_t mask = uint64_t{1} << bit;
+      if ((zones & mask) == (z.side & mask)) {
+        z.pending &= ~mask;
+        continue;
+      }
+      if ((z.pending & mask) == 0) {
+        z.pending |= mask;
+        z.deep &= ~mask;
+        z.crossed_s[bit] = now_s;
+      }
+      if (!config.watch_zone_distance_m ||
+          config.watch_zone_distance_m(bit, v.lat, v.lon) >= config.geofence_hysteresis_m)
+        z.deep |= mask;
+      if ((z.deep & mask) == 0 || now_s - z.crossed_s[bit] < config.geofence_hysteresis_s) continue;
+      z.pending &= ~mask;
+      z.side ^= mask;
+      add_truth(scene, (zones & mask) != 0 ? "GEOFENCE_ENTRY" : "GEOFENCE_EXIT", "crossing",
+                {v.mmsi}, z.crossed_s[bit], z.crossed_s[bit], v.lat, v.lon);
+      scene.truth().back().zone_id = config.watch_zone_ids[bit];
+    }
+  };
 
   auto emit_until = [&](int64_t before_ms) {
     while (!arrivals.empty() && arrivals.top().arrival_ms < before_ms) {
@@ -717,6 +854,7 @@ TrafficSummary simulate_traffic(const TrafficConfig& config,
     if (now_s >= v.next_position_s) {
       if (!silent) {
         transmit(position_message(v, now_s, random), now_s);
+        if (config.watch_zones_at) record_crossings(index, now_s);
         auto& longest = longest_silence[index];
         const int64_t last = last_transmission[index];
         if (last >= 0 && now_s - last > longest.second - longest.first) longest = {last, now_s};
@@ -765,7 +903,13 @@ std::string truth_to_json_lines(const std::vector<TruthEvent>& truth) {
     out += e.type;
     out += "\",\"kind\":\"";
     out += e.kind;
-    out += "\",\"mmsi\":[";
+    out += '"';
+    if (!e.zone_id.empty()) {
+      out += ",\"zone_id\":\"";
+      out += e.zone_id;
+      out += '"';
+    }
+    out += ",\"mmsi\":[";
     for (std::size_t k = 0; k < e.mmsis.size(); ++k) {
       if (k > 0) out += ',';
       out += std::to_string(e.mmsis[k]);

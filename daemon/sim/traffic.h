@@ -8,6 +8,7 @@
 // together, a tug alongside for minutes, pair trawlers, a roadstead anchorage), and reports each
 // as ground truth. It makes the sample feeds aiswatch ships with, and the scenarios its detector
 // tests measure precision and recall on. Same configuration and seed, same output, byte for byte.
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -42,12 +43,30 @@ struct TrafficConfig {
   unsigned tug_assists = 0;      // a tug alongside a slow tanker for 20 minutes
   unsigned pair_trawlers = 0;    // two trawlers 300 m apart, towing at 3-4 knots for hours
   unsigned roadsteads = 0;       // six ships at anchor 1 nm apart outside any zone, for days
+
+  // Watch zones, for geofence truth: bit i of watch_zones_at(lat, lon) is set when the point lies
+  // inside watch_zone_ids[i] (at most 64 zones), and watch_zone_distance_m(i, lat, lon) is the
+  // distance to that zone's boundary; sim/watch_zones.h sets them from a ruleset. When set,
+  // every crossing of a watch-zone boundary by any vessel is ground truth [GEOFENCE_ENTRY /
+  // GEOFENCE_EXIT], judged on its true positions at its transmissions with the detector's
+  // hysteresis: geofence_hysteresis_m across, for geofence_hysteresis_s.
+  std::vector<std::string> watch_zone_ids;
+  std::function<uint64_t(double lat, double lon)> watch_zones_at;
+  std::function<double(std::size_t zone, double lat, double lon)> watch_zone_distance_m;
+  double geofence_hysteresis_m = 300;
+  int64_t geofence_hysteresis_s = 300;
+  // Planted with watch zones only (a boundary is searched for from random points of the area):
+  unsigned zone_crossings = 0;       // a ship sails straight across a watch-zone boundary
+  unsigned boundary_anchorages = 0;  // a ship at anchor 20 m from a watch-zone boundary for 3 h,
+                                     // its fix jittering 60 m across it [CONFOUNDER]
 };
 
 // One planted behaviour, as the detectors should (or, for confounders, should not) report it.
 struct TruthEvent {
-  std::string type;                // RENDEZVOUS, DARK_PERIOD, LOITERING or CONFOUNDER
+  // RENDEZVOUS, DARK_PERIOD, LOITERING, GEOFENCE_ENTRY, GEOFENCE_EXIT or CONFOUNDER
+  std::string type;
   std::string kind;                // what was planted, e.g. "drift_alongside", "fishing_fleet"
+  std::string zone_id;             // the watch zone of a GEOFENCE_ event; empty otherwise
   std::vector<uint32_t> mmsis;     // the vessels involved (two for a rendezvous)
   int64_t start_time_s = 0;        // when the behaviour began (a dark period: last transmission)
   int64_t end_time_s = 0;          // when it ended (a dark period: first transmission after)

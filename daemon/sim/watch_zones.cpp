@@ -1,0 +1,36 @@
+#include "sim/watch_zones.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace aiswatch::sim {
+
+void use_watch_zones(const ruleset::Ruleset& rules, TrafficConfig& config) {
+  const ruleset::ZoneIndex& zones = rules.zones;
+  // Bit of each zone by its index in `zones`; -1 for zones that are not watch zones (or past 64).
+  std::vector<int> bit_of(zones.zones().size(), -1);
+  std::vector<const ruleset::Zone*> zone_of_bit;
+  config.watch_zone_ids.clear();
+  for (const ruleset::Zone& zone : zones.zones()) {
+    if (zone.kind != ruleset::ZoneKind::watch || zone_of_bit.size() == 64) continue;
+    bit_of[zone.index] = static_cast<int>(zone_of_bit.size());
+    zone_of_bit.push_back(&zone);
+    config.watch_zone_ids.push_back(zone.id);
+  }
+  config.watch_zones_at = [&zones, bit_of = std::move(bit_of)](double lat, double lon) {
+    uint64_t bits = 0;
+    for (const ruleset::Zone* zone : zones.zones_containing(lat, lon))
+      if (bit_of[zone->index] >= 0) bits |= uint64_t{1} << bit_of[zone->index];
+    return bits;
+  };
+  config.watch_zone_distance_m = [&zones, zone_of_bit = std::move(zone_of_bit)](
+                                     std::size_t bit, double lat, double lon) {
+    return zones.boundary_distance_m(*zone_of_bit[bit], lat, lon);
+  };
+  using ruleset::ThresholdId;
+  config.geofence_hysteresis_m = rules.thresholds.value(ThresholdId::geofence_hysteresis_m);
+  config.geofence_hysteresis_s =
+      static_cast<int64_t>(rules.thresholds.seconds(ThresholdId::geofence_hysteresis_min));
+}
+
+}  // namespace aiswatch::sim

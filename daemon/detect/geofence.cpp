@@ -101,7 +101,8 @@ void GeofenceDetector::on_update(const Observation& observation, Context& contex
       side.crossed_lat = lat;
       side.crossed_lon = lon;
       side.depth_m = 0;
-      crossing_.insert(v.mmsi);
+      if (!state.listed_crossing) crossing_.insert(v.mmsi);
+      state.listed_crossing = true;
     }
     if (side.depth_m >= hysteresis_m) continue;
     const ruleset::Zone* zone = context.rules.zones.find(side.zone_id);
@@ -116,9 +117,11 @@ void GeofenceDetector::on_update(const Observation& observation, Context& contex
   }
   confirm_due(v.mmsi, state, now, context);
   update_dwell(v.mmsi, state, now, context);
-  if (std::none_of(state.sides.begin(), state.sides.end(),
-                   [](const ZoneSide& s) { return s.crossing; }))
+  if (state.listed_crossing && std::none_of(state.sides.begin(), state.sides.end(),
+                                            [](const ZoneSide& s) { return s.crossing; })) {
     crossing_.erase(v.mmsi);
+    state.listed_crossing = false;
+  }
   if (state.sides.empty()) vessels_.erase(it);
 }
 
@@ -195,6 +198,7 @@ void GeofenceDetector::on_watermark(int64_t watermark_ms, Context& context) {
       confirm_due(it->first, state, watermark_ms, context);
       const bool still_crossing = std::any_of(state.sides.begin(), state.sides.end(),
                                               [](const ZoneSide& s) { return s.crossing; });
+      state.listed_crossing = still_crossing;
       if (state.sides.empty()) vessels_.erase(it);
       mmsi_it = still_crossing ? std::next(mmsi_it) : crossing_.erase(mmsi_it);
     }

@@ -69,6 +69,7 @@ class GeofenceDetector final : public Detector {
   struct VesselZones {
     std::vector<ZoneSide> sides;
     int64_t last_ms = 0;
+    bool listed_crossing = false;  // in crossing_
   };
 
   // Confirms the crossings of `zones` that are due at now_ms (erasing sides left outside).

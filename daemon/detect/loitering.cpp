@@ -33,9 +33,9 @@ std::optional<double> current_speed_knots(const track::VesselState& v, int64_t m
     const track::TrackPoint& p = v.track_at(i);
     if (newest.time_ms - p.time_ms >= min_interval_ms) return knots_from(p);
   }
-  // A ship under way reports every 2-10 s, so the 16-point track may span under min_interval:
-  // take its whole span when that is long enough for jitter (tens of metres) to stay well under
-  // a knot.
+  // A ship under way reports every 2-10 s, so the track (tracker.max_history_points) may span
+  // under min_interval: take its whole span when that is long enough for jitter (tens of metres)
+  // to stay well under a knot.
   const track::TrackPoint& oldest = v.track_at(0);
   if (newest.time_ms - oldest.time_ms >= min_infer_span_ms) return knots_from(oldest);
   return std::nullopt;

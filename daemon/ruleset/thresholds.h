@@ -81,11 +81,12 @@ enum class ThresholdType { real, integer };
     "A report implying a faster speed from the track is kept out of it (a spoofing clue).",      \
     "aiswatch choice: above the fastest merchant ships; AIS speed over ground tops out at "      \
     "102.2 kn (ITU-R M.1371).")                                                                  \
-  X(tracker, max_history_points, integer, 32, 2, 1024, "points",                                 \
+  X(tracker, max_history_points, integer, 16, 2, 1024, "points",                                 \
     "Track points kept per vessel (speed is inferred from them when a vessel reports none); "    \
     "each costs every tracked vessel 24 bytes.",                                                 \
-    "aiswatch choice: at 32 a tracked vessel costs about 1.4 KB in all (bench_track, a million " \
-    "vessels), within the 2 KB per vessel of issue 3; above about 56 points it is not.")
+    "aiswatch choice: 16 span a few minutes under way, enough to infer speed; a tracked vessel " \
+    "then costs about 1.1 KB (bench_track, a million vessels), within the 2 KB per vessel of "   \
+    "issue 3 (above about 56 points it is not), and replay keeps more vessels in cache.")
 
 enum class ThresholdId : std::size_t {
 #define AISWATCH_THRESHOLD_ENUM(section, key, ...) section##_##key,

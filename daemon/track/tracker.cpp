@@ -188,6 +188,15 @@ uint32_t Tracker::find_slot(uint32_t mmsi) const {
   }
 }
 
+void Tracker::prefetch_vessel(uint32_t mmsi) const {
+  const uint32_t slot = find_slot(mmsi);
+  if (slot == nil) return;
+  const VesselState& v = vessels_[slot];
+  const auto* bytes = reinterpret_cast<const char*>(&v);
+  for (std::size_t offset = 0; offset < sizeof(VesselState); offset += 64)
+    __builtin_prefetch(bytes + offset);
+}
+
 const VesselState* Tracker::find(uint32_t mmsi) const {
   const uint32_t s = find_slot(mmsi);
   return s == nil ? nullptr : &vessels_[s];

@@ -91,11 +91,13 @@ struct TrackerConfig {
   double grid_cell_deg = 0.01;
   // Track points kept per vessel (the rules' tracker.max_history_points, whose range [2, 1024]
   // this is clamped to). Each costs every tracked vessel 24 bytes
-  // (sizeof(TrackPoint)), allocated with its slot: 32 keeps a million vessels at about 1.4 KB
-  // each (bench_track BM_memory), within issue 3's 2 KB per vessel; beyond about 56 a million
-  // no longer fit it. A Class A ship under way reports every 2-10 s (ITU-R M.1371-5 Annex 1,
-  // Table 1), so 32 points span one to five minutes of it, minutes to hours at anchor.
-  std::size_t max_history_points = 32;
+  // (sizeof(TrackPoint)), allocated with its slot: 16 keeps a million vessels at about 1.1 KB
+  // each and 32 at about 1.4 KB (bench_track BM_memory), within issue 3's 2 KB per vessel;
+  // beyond about 56 a million no longer fit it. A Class A ship under way reports every 2-10 s
+  // (ITU-R M.1371-5 Annex 1, Table 1), so 16 points span 30 s to 3 min of it, about 45 min at
+  // anchor. Fewer bytes per vessel also keep more of a busy feed's vessels in cache: replay of
+  // 20,000 vessels ran 2-20 % faster at 16 than at 32 (tests/bench/replay_throughput.sh).
+  std::size_t max_history_points = 16;
   static constexpr std::size_t min_history_points = 2;
   static constexpr std::size_t max_history_points_limit = 1'024;
   // Upper bound on vessels held at once; beyond it new vessels are refused (counted).
@@ -190,7 +192,19 @@ class Tracker {
   void prefetch(uint32_t mmsi) const {
     __builtin_prefetch(&index_[mix32(mmsi) & (index_.size() - 1)]);
   }
+  // The second stage, a message later (the index entry has arrived by then): fetch the vessel's
+  // state.
+  void prefetch_vessel(uint32_t mmsi) const;
   std::size_t size() const { return live_count_; }
+
+  // The vessel's slot: a dense index below slot_count(), stable while the vessel is tracked and
+  // reused once it is evicted (the update that brings a vessel into a slot carries
+  // change_new_vessel). Lets a detector keep per-vessel state in a flat array rather than a hash
+  // map: one cache line per update instead of a chain of them.
+  uint32_t slot_of(const VesselState& v) const {
+    return static_cast<uint32_t>(&v - vessels_.data());
+  }
+  std::size_t slot_count() const { return vessels_.size(); }
 
   // Calls f(const VesselState&, double metres) for every vessel whose current position (its
   // newest accepted fix, however old: check v.position->time_ms) is within radius_m of

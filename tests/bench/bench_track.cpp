@@ -183,7 +183,7 @@ void BM_memory(benchmark::State& state) {
     track::Tracker tracker;
     Traffic traffic(vessels);
     int64_t t = 0;
-    // Enough reports that every vessel's track is full (max_history_points, 32 by default).
+    // Enough reports that every vessel's track is full (max_history_points, 16 by default).
     const uint64_t per_vessel = tracker.config().max_history_points;
     for (uint64_t k = 0; k < per_vessel * vessels; ++k) {
       const ais::Message& m = traffic.at(k, t);

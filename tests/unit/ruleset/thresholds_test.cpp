@@ -20,11 +20,11 @@ std::vector<std::string> problems(const std::string& text) {
 }
 
 TEST(Thresholds, HistoryPointsDefaultAndRangeAreTheTrackersOwn) {
-  // track::TrackerConfig::max_history_points defaults to 32 and clamps to [2, 1024]
+  // track::TrackerConfig::max_history_points defaults to 16 and clamps to [2, 1024]
   // (track/tracker.h); the tracker is built from this threshold (detect::tracker_config).
   const ThresholdSpec& spec =
       threshold_specs[static_cast<std::size_t>(ThresholdId::tracker_max_history_points)];
-  EXPECT_EQ(spec.default_value, 32);
+  EXPECT_EQ(spec.default_value, 16);
   EXPECT_EQ(spec.min, 2);
   EXPECT_EQ(spec.max, 1024);
   EXPECT_EQ(spec.type, ThresholdType::integer);

@@ -655,11 +655,11 @@ TEST(TrackerMemory, TrackAndRecordsAreCapped) {
   }
   const VesselState& v = *tracker.find(kp_tanker);
   // The default is the rules' default tracker.max_history_points.
-  EXPECT_EQ(tracker.config().max_history_points, 32u);
-  EXPECT_EQ(v.track_capacity, 32u);
-  EXPECT_EQ(v.track_size(), 32u);
+  EXPECT_EQ(tracker.config().max_history_points, 16u);
+  EXPECT_EQ(v.track_capacity, 16u);
+  EXPECT_EQ(v.track_size(), 16u);
   EXPECT_EQ(v.track_back().time_ms, t0 + 999 * 10 * s);
-  EXPECT_EQ(v.track_at(0).time_ms, t0 + (1'000 - 32) * 10 * s);
+  EXPECT_EQ(v.track_at(0).time_ms, t0 + (1'000 - 16) * 10 * s);
 }
 
 // Every vessel keeps exactly max_history_points points, newest last, whatever the cap.

@@ -23,7 +23,8 @@ struct Context {
 
 // One vessel update, as the engine hands it to every detector: the tracker's result and the
 // zones containing the vessel's current position (looked up once per update, for all
-// detectors; empty when the vessel has no position).
+// detectors; empty when the vessel has no position, and when the update changed nothing —
+// update.changes == 0, e.g. a duplicate copy).
 struct Observation {
   const track::UpdateResult& update;
   const ruleset::ZoneMatches& zones;

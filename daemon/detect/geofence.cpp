@@ -1,6 +1,7 @@
 #include "detect/geofence.h"
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "detect/common.h"
@@ -24,6 +25,19 @@ alert::EpisodeKey dwell_key(uint32_t mmsi, const std::string& zone_id, int64_t s
   return {ALERT_TYPE_GEOFENCE_DWELL, mmsi, 0, zone_id, since_ms};
 }
 
+// The report's watch zones as a bit mask of zone indices; nullopt when one is past bit 63 or the
+// match was truncated (such reports always take the full path).
+std::optional<uint64_t> watch_mask(const ruleset::ZoneMatches& zones) {
+  if (zones.truncated) return std::nullopt;
+  uint64_t mask = 0;
+  for (const ruleset::Zone* zone : zones) {
+    if (zone->kind != ZoneKind::watch) continue;
+    if (zone->index >= 64) return std::nullopt;
+    mask |= uint64_t{1} << zone->index;
+  }
+  return mask;
+}
+
 int64_t ms_of(const ruleset::Ruleset& rules, ThresholdId id) {
   return static_cast<int64_t>(rules.thresholds.seconds(id) * 1000.0);
 }
@@ -35,13 +49,39 @@ void GeofenceDetector::on_update(const Observation& observation, Context& contex
   if (u.late || u.vessel == nullptr || (u.changes & track::change_position) == 0) return;
   const track::VesselState& v = *u.vessel;
   if (!v.position) return;
-  const ruleset::ZoneMatches& zones = observation.zones;
+
+  // The common case first: the same watch zones as the vessel's settled state.
+  if (&context.rules != settled_rules_) {  // zone indices changed meaning (rules reload)
+    std::fill(settled_.begin(), settled_.end(), Settled{});
+    settled_rules_ = &context.rules;
+  }
+  const uint32_t slot = context.tracker.slot_of(v);
+  if (slot >= settled_.size()) settled_.resize(context.tracker.slot_count());
+  const std::optional<uint64_t> mask = watch_mask(observation.zones);
+  Settled& entry = settled_[slot];
+  if (mask && entry.mmsi == v.mmsi && entry.watch_mask == *mask &&
+      (u.changes & track::change_new_vessel) == 0)
+    return;
+  entry = Settled{};
+  const VesselZones* state = update_sides(v, observation.zones, context);
+  if (!mask) return;
+  const bool dwell_on = ms_of(context.rules, ThresholdId::geofence_dwell_alert_h) > 0;
+  // Settled: nothing pending, so every side is a confirmed inside matching this report's zones.
+  if (state == nullptr || std::all_of(state->sides.begin(), state->sides.end(),
+                                      [&](const ZoneSide& s) {
+                                        return s.inside && !s.crossing && (!dwell_on || s.dwell_open);
+                                      }))
+    entry = {v.mmsi, *mask};
+}
+
+const GeofenceDetector::VesselZones* GeofenceDetector::update_sides(
+    const track::VesselState& v, const ruleset::ZoneMatches& zones, Context& context) {
   const int64_t now = v.position->time_ms;
   const double lat = v.position->lat, lon = v.position->lon;
 
   auto it = vessels_.find(v.mmsi);
   if (it == vessels_.end()) {
-    if (!zones.any(ZoneKind::watch)) return;  // the common case: outside, nothing pending
+    if (!zones.any(ZoneKind::watch)) return nullptr;  // outside, nothing pending
     // No state, inside a watch zone: the vessel is new, was forgotten while silent, or just
     // crossed in from outside. Its previous fix tells which.
     const bool has_previous = v.track_size() >= 2;
@@ -86,7 +126,6 @@ void GeofenceDetector::on_update(const Observation& observation, Context& contex
     }
   }
   VesselZones& state = it->second;
-  state.last_ms = now;
 
   const double hysteresis_m = context.rules.thresholds.value(ThresholdId::geofence_hysteresis_m);
   for (ZoneSide& side : state.sides) {
@@ -122,7 +161,11 @@ void GeofenceDetector::on_update(const Observation& observation, Context& contex
     crossing_.erase(v.mmsi);
     state.listed_crossing = false;
   }
-  if (state.sides.empty()) vessels_.erase(it);
+  if (state.sides.empty()) {
+    vessels_.erase(it);
+    return nullptr;
+  }
+  return &state;
 }
 
 void GeofenceDetector::confirm_due(uint32_t mmsi, VesselZones& state, int64_t now_ms,
@@ -205,17 +248,17 @@ void GeofenceDetector::on_watermark(int64_t watermark_ms, Context& context) {
   }
   if (watermark_ms < next_forget_sweep_ms_) return;
   next_forget_sweep_ms_ = watermark_ms + config_.forget_sweep_interval_ms;
-  const int64_t horizon_ms = context.tracker.config().eviction_horizon_ms;
+  // Vessels the tracker has forgotten (silent past its eviction horizon).
   std::vector<uint32_t> silent;
   for (const auto& [mmsi, state] : vessels_)
-    if (watermark_ms - state.last_ms > horizon_ms) silent.push_back(mmsi);
+    if (context.tracker.find(mmsi) == nullptr) silent.push_back(mmsi);
   std::sort(silent.begin(), silent.end());  // output must not depend on hashing
   for (uint32_t mmsi : silent) {
     auto it = vessels_.find(mmsi);
     for (const ZoneSide& side : it->second.sides)
       if (side.dwell_open)
-        context.alerts.close(dwell_key(mmsi, side.zone_id, side.inside_since_ms),
-                             it->second.last_ms, "silent past horizon");
+        context.alerts.close(dwell_key(mmsi, side.zone_id, side.inside_since_ms), watermark_ms,
+                             "silent past horizon");
     crossing_.erase(mmsi);
     vessels_.erase(it);
   }

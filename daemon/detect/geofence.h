@@ -18,13 +18,14 @@
 //  - Dwell, when geofence.dwell_alert_h is above 0: GEOFENCE_DWELL opens once the vessel has been
 //    inside a watch zone that long (since its confirmed entry, or since first heard inside), and
 //    closes "exited" at the confirmed exit.
-//  - State is forgotten, and an open dwell closed "silent past horizon", when the vessel has been
-//    silent as long as the tracker's eviction horizon; late reports (behind the watermark) are
-//    history and change no side.
+//  - State is forgotten, and an open dwell closed "silent past horizon", once the tracker has
+//    forgotten the vessel (silent past its eviction horizon); late reports (behind the
+//    watermark) are history and change no side.
 //
-// Cost: for vessels outside every watch zone, nothing beyond the engine's zone lookup; inside,
-// a hash lookup and a comparison per zone per report; a boundary distance (O(zone vertices)) only
-// for reports on the far side of an unconfirmed crossing. Memory: one small entry per vessel
+// Cost: a report in the same watch zones as the vessel's confirmed ones, with nothing pending,
+// reads one 16-byte entry of an array indexed by tracker slot. Otherwise a hash lookup and a
+// comparison per zone; a boundary distance (O(zone vertices)) only for reports on the far side
+// of an unconfirmed crossing. Memory: 16 bytes per tracker slot, and one small entry per vessel
 // inside or crossing a watch zone.
 #include <cstdint>
 #include <set>
@@ -68,10 +69,21 @@ class GeofenceDetector final : public Detector {
   };
   struct VesselZones {
     std::vector<ZoneSide> sides;
-    int64_t last_ms = 0;
     bool listed_crossing = false;  // in crossing_
   };
 
+  // A vessel whose report needs nothing: no crossing pending, no dwell to open, the same watch
+  // zones as its confirmed ones (bit i: the zone of index i). Kept per tracker slot, so the
+  // common report costs one small array entry, not a hash lookup.
+  struct Settled {
+    uint32_t mmsi = 0;  // 0: no entry
+    uint64_t watch_mask = 0;
+  };
+
+  // The full path: sides created, crossings started, cancelled or confirmed, dwell opened.
+  // Returns the vessel's state, nullptr when it has none left.
+  const VesselZones* update_sides(const track::VesselState& v, const ruleset::ZoneMatches& zones,
+                                  Context& context);
   // Confirms the crossings of `zones` that are due at now_ms (erasing sides left outside).
   void confirm_due(uint32_t mmsi, VesselZones& zones, int64_t now_ms, Context& context);
   void confirm(uint32_t mmsi, ZoneSide& side, Context& context);
@@ -80,6 +92,8 @@ class GeofenceDetector final : public Detector {
   GeofenceConfig config_;
   std::unordered_map<uint32_t, VesselZones> vessels_;
   std::set<uint32_t> crossing_;  // vessels with an unconfirmed crossing (MMSI order: determinism)
+  std::vector<Settled> settled_;  // by tracker slot
+  const ruleset::Ruleset* settled_rules_ = nullptr;  // whose zone indices settled_ masks use
   int64_t next_confirm_check_ms_ = INT64_MIN;
   int64_t next_forget_sweep_ms_ = INT64_MIN;
 };

@@ -58,10 +58,15 @@ void LoiteringDetector::on_update(const Observation& observation, Context& conte
   const int64_t now = v.position->time_ms;
   const double max_speed = context.rules.thresholds.value(ThresholdId::loitering_max_speed_kn);
 
-  auto it = runs_.find(v.mmsi);
+  // Most reports are from ships under way with no run: answered from the slot table.
+  const uint32_t slot = context.tracker.slot_of(v);
+  if (slot >= run_of_slot_.size()) run_of_slot_.resize(context.tracker.slot_count(), 0);
+  const bool has_run = run_of_slot_[slot] == v.mmsi;
+  if (!has_run && *speed >= max_speed) return;
+  auto it = has_run ? runs_.find(v.mmsi) : runs_.end();
   if (it != runs_.end() && now - it->second.last_ms > config_.max_gap_ms) {
     end_run(v.mmsi, it->second, it->second.last_ms, "silent", context);
-    runs_.erase(it);
+    erase_run(it);
     it = runs_.end();
   }
   if (*speed >= max_speed) {
@@ -70,7 +75,7 @@ void LoiteringDetector::on_update(const Observation& observation, Context& conte
     if (run.fast_since_ms < 0) run.fast_since_ms = now;
     if (now - run.fast_since_ms >= config_.fast_hysteresis_ms) {
       end_run(v.mmsi, run, run.fast_since_ms, "under way", context);
-      runs_.erase(it);
+      erase_run(it);
     }
     return;
   }
@@ -79,7 +84,10 @@ void LoiteringDetector::on_update(const Observation& observation, Context& conte
     run.start_ms = run.next_sample_ms = now;
     run.start_lat = v.position->lat;
     run.start_lon = v.position->lon;
+    // A run left from before the vessel was evicted and came back in another slot is kept.
     it = runs_.emplace(v.mmsi, run).first;
+    it->second.slot = slot;
+    run_of_slot_[slot] = v.mmsi;
   }
   Run& run = it->second;
   run.fast_since_ms = -1;
@@ -140,13 +148,20 @@ void LoiteringDetector::on_watermark(int64_t watermark_ms, Context& context) {
   for (uint32_t mmsi : silent) {
     auto it = runs_.find(mmsi);
     end_run(mmsi, it->second, it->second.last_ms, "silent", context);
-    runs_.erase(it);
+    erase_run(it);
   }
+}
+
+void LoiteringDetector::erase_run(std::unordered_map<uint32_t, Run>::iterator it) {
+  if (it->second.slot < run_of_slot_.size() && run_of_slot_[it->second.slot] == it->first)
+    run_of_slot_[it->second.slot] = 0;
+  runs_.erase(it);
 }
 
 void LoiteringDetector::on_end(int64_t /*watermark_ms*/, Context& /*context*/) {
   // Still idling at the end of input: left open (the engine closes what remains).
   runs_.clear();
+  std::fill(run_of_slot_.begin(), run_of_slot_.end(), 0);
 }
 
 }  // namespace aiswatch::detect

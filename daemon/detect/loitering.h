@@ -22,13 +22,15 @@
 //    at each sample (the alert manager emits only material changes); CLOSED "under way" when the
 //    run ends by speed, "silent" when the watermark passes its last report by max_gap_ms.
 //
-// Cost: a hash lookup per position report, a neighbour query per sample interval per slow vessel.
-// Memory: one small entry per vessel in a slow run; entries of vessels silent past max_gap_ms are
+// Cost: an array read per position report (a hash lookup when the vessel is in a run), a
+// neighbour query per sample interval per slow vessel.
+// Memory: 4 bytes per tracker slot, one small entry per vessel in a slow run; entries of vessels silent past max_gap_ms are
 // dropped at the periodic sweep.
 #include <cstdint>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "detect/detector.h"
 
@@ -68,13 +70,18 @@ class LoiteringDetector final : public Detector {
     double start_lat = 0, start_lon = 0;
     double lat = 0, lon = 0;  // newest position
     uint32_t samples = 0, alone = 0;
+    uint32_t slot = 0;  // the vessel's tracker slot when the run began
     bool open = false;
   };
 
   void end_run(uint32_t mmsi, Run& run, int64_t time_ms, std::string_view reason, Context& context);
+  void erase_run(std::unordered_map<uint32_t, Run>::iterator it);
 
   LoiteringConfig config_;
   std::unordered_map<uint32_t, Run> runs_;
+  // By tracker slot: the MMSI of the slot's vessel when it has a run, else 0. Spares the hash
+  // lookup for the reports of ships under way (most of a feed).
+  std::vector<uint32_t> run_of_slot_;
   int64_t next_sweep_ms_ = INT64_MIN;
 };
 

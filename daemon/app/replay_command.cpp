@@ -1,5 +1,6 @@
 #include "app/replay_command.h"
 
+#include <array>
 #include <boost/program_options.hpp>
 #include <cerrno>
 #include <chrono>
@@ -212,10 +213,24 @@ int run_replay(const std::vector<std::string>& args, std::FILE* out, std::FILE* 
   const auto started = std::chrono::steady_clock::now();
   detect::Engine engine(loaded.ruleset, detect::make_detectors(*loaded.ruleset), sink);
   bool read_failed = false;
+  // Lines reach the engine two behind the reader, so that their vessels' memory is prefetched
+  // (Engine::prefetch) while the lines before them are processed.
+  std::array<std::string, 3> ahead;
+  std::size_t ahead_first = 0, ahead_count = 0;
   for (std::size_t i = 0; i < files.size() && !read_failed; ++i) {
     const std::string& name = inputs[i];
-    const io::ReadResult read = files[i]->read_lines(
-        [&](std::string_view line, std::size_t, bool) { engine.push_line(line, name); });
+    const io::ReadResult read =
+        files[i]->read_lines([&](std::string_view line, std::size_t, bool) {
+          ahead[(ahead_first + ahead_count) % ahead.size()].assign(line);
+          engine.prefetch(line, 1);
+          if (++ahead_count < ahead.size()) return;
+          engine.push_line(ahead[ahead_first], name);
+          ahead_first = (ahead_first + 1) % ahead.size();
+          --ahead_count;
+          engine.prefetch(ahead[ahead_first], 2);
+        });
+    for (; ahead_count > 0; --ahead_count, ahead_first = (ahead_first + 1) % ahead.size())
+      engine.push_line(ahead[ahead_first], name);
     if (!read.ok) {
       std::fprintf(err, "%s: error reading %s after line %zu: %s; replay stopped there\n",
                    command_name, name.c_str(), read.lines, read.error.c_str());

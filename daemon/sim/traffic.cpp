@@ -282,6 +282,16 @@ Leg idle_leg(int64_t until_s, Mode mode, double speed, uint8_t status) {
   return leg;
 }
 
+Leg go_to_leg(int64_t until_s, double speed, double lat, double lon) {
+  Leg leg;
+  leg.until_s = until_s;
+  leg.mode = Mode::go_to;
+  leg.speed = speed;
+  leg.target_lat = lat;
+  leg.target_lon = lon;
+  return leg;
+}
+
 Leg follow_leg(int64_t until_s, std::size_t leader, double north_m, double east_m, uint8_t status) {
   Leg leg;
   leg.until_s = until_s;
@@ -340,12 +350,7 @@ void plant_rendezvous(Scene& scene, unsigned variant) {
                                meet_s - approach_s);
   }
   Vessel& giver = scene.fleet()[pair[0]];
-  Leg approach;
-  approach.until_s = meet_s;
-  approach.mode = Mode::go_to;
-  approach.speed = 10;
-  approach.target_lat = lat;
-  approach.target_lon = lon;
+  const Leg approach = go_to_leg(meet_s, 10, lat, lon);
   giver.legs = {approach, idle_leg(meet_s + duration_s, idle_mode, idle_speed, status),
                 transit_leg(0, 11, scene.random().uniform(0, 360))};
   Vessel& receiver = scene.fleet()[pair[1]];
@@ -384,13 +389,7 @@ void plant_loitering(Scene& scene) {
   double start_lat = lat, start_lon = lon;
   step(start_lat, start_lon, scene.random().uniform(0, 360), 4 * 1852.0);
   const std::size_t index = scene.add_vessel(Kind::class_a, 80, start_lat, start_lon, stop_s - 1'800);
-  Leg approach;
-  approach.until_s = stop_s;
-  approach.mode = Mode::go_to;
-  approach.speed = 9;
-  approach.target_lat = lat;
-  approach.target_lon = lon;
-  scene.fleet()[index].legs = {approach, idle_leg(stop_s + idle_s, Mode::drift, 0.5, 0),
+  scene.fleet()[index].legs = {go_to_leg(stop_s, 9, lat, lon), idle_leg(stop_s + idle_s, Mode::drift, 0.5, 0),
                                transit_leg(0, 10, scene.random().uniform(0, 360))};
   add_truth(scene, "LOITERING", "idle_at_sea", {scene.fleet()[index].mmsi}, stop_s, stop_s + idle_s,
             lat, lon);
@@ -547,13 +546,7 @@ void plant_boundary_anchorage(Scene& scene) {
   const std::size_t index = scene.add_vessel(Kind::class_a, 80, lat, lon, anchor_s - approach_s);
   Vessel& v = scene.fleet()[index];
   v.gps_jitter_m = 60;
-  Leg approach;
-  approach.until_s = anchor_s;
-  approach.mode = Mode::go_to;
-  approach.speed = 8;
-  approach.target_lat = anchor_lat;
-  approach.target_lon = anchor_lon;
-  v.legs = {approach, idle_leg(anchor_s + anchored_s, Mode::anchored, 0, 1),
+  v.legs = {go_to_leg(anchor_s, 8, anchor_lat, anchor_lon), idle_leg(anchor_s + anchored_s, Mode::anchored, 0, 1),
             transit_leg(0, 10, back)};
   add_truth(scene, "CONFOUNDER", "anchored_on_zone_boundary", {v.mmsi}, anchor_s,
             anchor_s + anchored_s, anchor_lat, anchor_lon);

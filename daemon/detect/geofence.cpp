@@ -46,6 +46,12 @@ int64_t ms_of(const ruleset::Ruleset& rules, ThresholdId id) {
 
 void GeofenceDetector::on_update(const Observation& observation, Context& context) {
   const track::UpdateResult& u = observation.update;
+  // A vessel new in its slot (first heard, or back after eviction, whatever its first message):
+  // what the slot's entry says is about an earlier life.
+  if (u.vessel != nullptr && (u.changes & track::change_new_vessel) != 0) {
+    const uint32_t slot = context.tracker.slot_of(*u.vessel);
+    if (slot < settled_.size()) settled_[slot] = Settled{};
+  }
   if (u.late || u.vessel == nullptr || (u.changes & track::change_position) == 0) return;
   const track::VesselState& v = *u.vessel;
   if (!v.position) return;
@@ -59,9 +65,7 @@ void GeofenceDetector::on_update(const Observation& observation, Context& contex
   if (slot >= settled_.size()) settled_.resize(context.tracker.slot_count());
   const std::optional<uint64_t> mask = watch_mask(observation.zones);
   Settled& entry = settled_[slot];
-  if (mask && entry.mmsi == v.mmsi && entry.watch_mask == *mask &&
-      (u.changes & track::change_new_vessel) == 0)
-    return;
+  if (mask && entry.mmsi == v.mmsi && entry.watch_mask == *mask) return;
   entry = Settled{};
   const VesselZones* state = update_sides(v, observation.zones, context);
   if (!mask) return;

@@ -227,5 +227,25 @@ TEST(Geofence, AVesselSilentPastTheHorizonIsForgotten) {
   EXPECT_EQ(detector.tracked_count(), 0u);
 }
 
+TEST(Geofence, AVesselBackAfterEvictionIsJudgedAfresh) {
+  // Its first message back is static data, which the geofence does not look at; its slot's
+  // fast-path entry must still not vouch for zones from its earlier life.
+  GeofenceDetector detector;
+  Harness h(rules_with(zone), detector);
+  sail(h, 1'000, 1'100, t0);
+  const int64_t back = t0 + h.tracker.config().eviction_horizon_ms + 2 * hour;
+  h.idle_until(back);
+  ASSERT_EQ(h.tracker.find(mmsi), nullptr);
+  ASSERT_EQ(detector.tracked_count(), 0u);
+  ais::StaticVoyageData voyage;
+  voyage.header = track::test::header(5, mmsi);
+  h.send(voyage, back);
+  const Passage p = sail(h, 1'100, -3'000, back + s);
+  const auto opened = h.sink.of(ALERT_STATE_OPEN);
+  ASSERT_EQ(opened.size(), 1u);
+  EXPECT_EQ(opened[0].type(), ALERT_TYPE_GEOFENCE_EXIT);
+  EXPECT_EQ(opened[0].start_time().seconds(), p.first_west / 1000);
+}
+
 }  // namespace
 }  // namespace aiswatch::detect

@@ -127,6 +127,11 @@ Thresholds Thresholds::parse(const std::string& file, std::string_view text,
     return thresholds;
   }
   for (const auto& section_entry : root) {
+    // YAML allows lists and maps as keys ("? [a, b]: 1"); as<std::string>() throws on them.
+    if (!section_entry.first.IsScalar()) {
+      fail("", "a section name must be a plain word (" + known_sections() + ")");
+      continue;
+    }
     const std::string section = section_entry.first.as<std::string>();
     if (!section_known(section)) {
       fail(section, "unknown section (known: " + known_sections() + ")");
@@ -139,6 +144,10 @@ Thresholds Thresholds::parse(const std::string& file, std::string_view text,
       continue;
     }
     for (const auto& key_entry : keys) {
+      if (!key_entry.first.IsScalar()) {
+        fail(section, "a threshold name must be a plain word, not a list or map");
+        continue;
+      }
       const std::string key = key_entry.first.as<std::string>();
       const std::string path = section + "." + key;
       std::size_t index = 0;

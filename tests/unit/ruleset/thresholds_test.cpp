@@ -102,6 +102,17 @@ TEST(ThresholdErrors, UnknownKeyAndSection) {
                                      "rendezvous, dark_period, loitering, geofence, tracker)"});
 }
 
+TEST(ThresholdErrors, AListOrMapAsANameIsAnErrorNotACrash) {
+  // YAML's complex keys ("? ..."): yaml-cpp throws when they are read as strings (found by
+  // fuzz_rules).
+  EXPECT_EQ(problems("rendezvous:\n ? max_distance_m: 400\n"),
+            std::vector<std::string>{"detectors.yaml: rendezvous: a threshold name must be a "
+                                     "plain word, not a list or map"});
+  EXPECT_EQ(problems("? [rendezvous, loitering]\n: {max_distance_m: 400}\n"),
+            std::vector<std::string>{"detectors.yaml: a section name must be a plain word "
+                                     "(rendezvous, dark_period, loitering, geofence, tracker)"});
+}
+
 TEST(ThresholdErrors, NotANumberOrNotWhole) {
   EXPECT_EQ(problems("loitering:\n  min_duration_h: four\n"),
             std::vector<std::string>{"detectors.yaml: loitering.min_duration_h: 'four' is not a "

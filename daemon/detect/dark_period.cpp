@@ -11,10 +11,6 @@ namespace {
 using ruleset::ThresholdId;
 using ruleset::ZoneKind;
 
-int64_t threshold_ms(const Context& context, ThresholdId id) {
-  return static_cast<int64_t>(context.rules.thresholds.seconds(id) * 1000.0);
-}
-
 alert::EpisodeKey key_of(uint32_t mmsi, int64_t start_ms) {
   return {aiswatch::v1::ALERT_TYPE_DARK_PERIOD, mmsi, 0, "", start_ms};
 }
@@ -30,9 +26,9 @@ void DarkPeriodDetector::consider(const track::VesselState& v, int64_t watermark
   if (open_.contains(v.mmsi) || !v.position) return;
   const bool listed = watchlisted(v, context);
   if (watchlisted_only && !listed) return;
-  const int64_t threshold =
-      threshold_ms(context, listed ? ThresholdId::dark_period_watchlisted_threshold_h
-                                   : ThresholdId::dark_period_threshold_h);
+  const int64_t threshold = context.rules.thresholds.milliseconds(
+      listed ? ThresholdId::dark_period_watchlisted_threshold_h
+             : ThresholdId::dark_period_threshold_h);
   if (watermark_ms - v.last_heard_ms < threshold) return;
   const ruleset::ZoneMatches zones =
       context.rules.zones.zones_containing(v.position->lat, v.position->lon);
@@ -105,9 +101,11 @@ void DarkPeriodDetector::on_watermark(int64_t watermark_ms, Context& context) {
   if (watermark_ms <= watermark_ms_) return;
   watermark_ms_ = watermark_ms;
   const int64_t normal_to =
-      watermark_ms - threshold_ms(context, ThresholdId::dark_period_threshold_h) + 1;
+      watermark_ms - context.rules.thresholds.milliseconds(ThresholdId::dark_period_threshold_h) +
+      1;
   const int64_t listed_to =
-      watermark_ms - threshold_ms(context, ThresholdId::dark_period_watchlisted_threshold_h) + 1;
+      watermark_ms -
+      context.rules.thresholds.milliseconds(ThresholdId::dark_period_watchlisted_threshold_h) + 1;
   const track::Tracker& tracker = context.tracker;
   if (normal_to > cursor_ms_) {
     tracker.for_each_last_heard_in(cursor_ms_, normal_to, [&](const track::VesselState& v) {

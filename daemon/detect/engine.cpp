@@ -10,16 +10,14 @@ namespace aiswatch::detect {
 track::TrackerConfig tracker_config(const ruleset::Thresholds& thresholds) {
   using ruleset::ThresholdId;
   track::TrackerConfig config;
-  const auto ms = [&](ThresholdId id) {
-    return static_cast<int64_t>(thresholds.seconds(id) * 1000.0);
-  };
-  config.allowed_lateness_ms = ms(ThresholdId::tracker_lateness_s);
-  config.dedup_window_ms = ms(ThresholdId::tracker_duplicate_window_s);
+  config.allowed_lateness_ms = thresholds.milliseconds(ThresholdId::tracker_lateness_s);
+  config.dedup_window_ms = thresholds.milliseconds(ThresholdId::tracker_duplicate_window_s);
   config.max_speed_knots = thresholds.value(ThresholdId::tracker_max_speed_kn);
   config.max_history_points =
       static_cast<std::size_t>(thresholds.value(ThresholdId::tracker_max_history_points));
-  const int64_t longest_dark = std::max(ms(ThresholdId::dark_period_threshold_h),
-                                        ms(ThresholdId::dark_period_watchlisted_threshold_h));
+  const int64_t longest_dark =
+      std::max(thresholds.milliseconds(ThresholdId::dark_period_threshold_h),
+               thresholds.milliseconds(ThresholdId::dark_period_watchlisted_threshold_h));
   config.eviction_horizon_ms = std::max(config.eviction_horizon_ms, 2 * longest_dark);
   return config;
 }

@@ -38,10 +38,6 @@ std::optional<uint64_t> watch_mask(const ruleset::ZoneMatches& zones) {
   return mask;
 }
 
-int64_t ms_of(const ruleset::Ruleset& rules, ThresholdId id) {
-  return static_cast<int64_t>(rules.thresholds.seconds(id) * 1000.0);
-}
-
 }  // namespace
 
 void GeofenceDetector::on_update(const Observation& observation, Context& context) {
@@ -69,12 +65,13 @@ void GeofenceDetector::on_update(const Observation& observation, Context& contex
   entry = Settled{};
   const VesselZones* state = update_sides(v, observation.zones, context);
   if (!mask) return;
-  const bool dwell_on = ms_of(context.rules, ThresholdId::geofence_dwell_alert_h) > 0;
+  const bool dwell_on =
+      context.rules.thresholds.milliseconds(ThresholdId::geofence_dwell_alert_h) > 0;
   // Settled: nothing pending, so every side is a confirmed inside matching this report's zones.
-  if (state == nullptr || std::all_of(state->sides.begin(), state->sides.end(),
-                                      [&](const ZoneSide& s) {
-                                        return s.inside && !s.crossing && (!dwell_on || s.dwell_open);
-                                      }))
+  auto settled = [&](const ZoneSide& s) {
+    return s.inside && !s.crossing && (!dwell_on || s.dwell_open);
+  };
+  if (state == nullptr || std::all_of(state->sides.begin(), state->sides.end(), settled))
     entry = {v.mmsi, *mask};
 }
 
@@ -175,7 +172,8 @@ const GeofenceDetector::VesselZones* GeofenceDetector::update_sides(
 void GeofenceDetector::confirm_due(uint32_t mmsi, VesselZones& state, int64_t now_ms,
                                    Context& context) {
   const double hysteresis_m = context.rules.thresholds.value(ThresholdId::geofence_hysteresis_m);
-  const int64_t hysteresis_ms = ms_of(context.rules, ThresholdId::geofence_hysteresis_min);
+  const int64_t hysteresis_ms =
+      context.rules.thresholds.milliseconds(ThresholdId::geofence_hysteresis_min);
   for (ZoneSide& side : state.sides) {
     if (side.crossing && side.depth_m >= hysteresis_m && now_ms - side.crossed_ms >= hysteresis_ms)
       confirm(mmsi, side, context);
@@ -211,7 +209,8 @@ void GeofenceDetector::confirm(uint32_t mmsi, ZoneSide& side, Context& context) 
 
 void GeofenceDetector::update_dwell(uint32_t mmsi, VesselZones& state, int64_t now_ms,
                                     Context& context) {
-  const int64_t dwell_ms = ms_of(context.rules, ThresholdId::geofence_dwell_alert_h);
+  const int64_t dwell_ms =
+      context.rules.thresholds.milliseconds(ThresholdId::geofence_dwell_alert_h);
   if (dwell_ms <= 0) return;  // dwell alerts off
   for (ZoneSide& side : state.sides) {
     if (!side.inside || side.dwell_open || now_ms - side.inside_since_ms < dwell_ms) continue;

@@ -115,8 +115,8 @@ void LoiteringDetector::on_update(const Observation& observation, Context& conte
     if (!company) ++run.alone;
   }
 
-  const int64_t min_duration_ms = static_cast<int64_t>(
-      context.rules.thresholds.seconds(ThresholdId::loitering_min_duration_h) * 1000.0);
+  const int64_t min_duration_ms =
+      context.rules.thresholds.milliseconds(ThresholdId::loitering_min_duration_h);
   const bool lone = static_cast<double>(run.alone) >=
                     config_.min_lone_fraction * static_cast<double>(run.samples);
   if (run.open ? !sampled : (now - run.start_ms < min_duration_ms || in_shelter || !lone)) return;

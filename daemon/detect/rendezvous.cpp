@@ -21,8 +21,6 @@ constexpr int64_t min_inference_span_ms = 20'000;
 constexpr int64_t max_inference_span_ms = 30 * 60'000;
 constexpr uint8_t fishing_ship_type = 30;  // ITU-R M.1371-5 Table 53: "fishing"
 
-int64_t ms_of_seconds(double seconds) { return static_cast<int64_t>(std::llround(seconds * 1e3)); }
-
 uint64_t pair_key(uint32_t a, uint32_t b) {
   const uint32_t lo = std::min(a, b), hi = std::max(a, b);
   return (static_cast<uint64_t>(lo) << 32) | hi;
@@ -38,12 +36,10 @@ RendezvousConfig RendezvousConfig::from(const ruleset::Thresholds& thresholds) {
   RendezvousConfig c;
   c.max_distance_m = thresholds.value(ThresholdId::rendezvous_max_distance_m);
   c.max_speed_kn = thresholds.value(ThresholdId::rendezvous_max_speed_kn);
-  c.provisional_after_ms =
-      ms_of_seconds(thresholds.seconds(ThresholdId::rendezvous_provisional_after_min));
-  c.confirmed_after_ms =
-      ms_of_seconds(thresholds.seconds(ThresholdId::rendezvous_confirmed_after_h));
-  c.gap_bridge_ms = ms_of_seconds(thresholds.seconds(ThresholdId::rendezvous_gap_bridge_min));
-  c.episode_merge_ms = ms_of_seconds(thresholds.seconds(ThresholdId::rendezvous_episode_merge_h));
+  c.provisional_after_ms = thresholds.milliseconds(ThresholdId::rendezvous_provisional_after_min);
+  c.confirmed_after_ms = thresholds.milliseconds(ThresholdId::rendezvous_confirmed_after_h);
+  c.gap_bridge_ms = thresholds.milliseconds(ThresholdId::rendezvous_gap_bridge_min);
+  c.episode_merge_ms = thresholds.milliseconds(ThresholdId::rendezvous_episode_merge_h);
   return c;
 }
 

@@ -99,6 +99,10 @@ double Thresholds::seconds(ThresholdId id) const {
   return value(id) * unit_seconds(spec(id).unit);
 }
 
+int64_t Thresholds::milliseconds(ThresholdId id) const {
+  return static_cast<int64_t>(std::llround(seconds(id) * 1000.0));
+}
+
 std::vector<ThresholdId> Thresholds::differences() const {
   std::vector<ThresholdId> ids;
   for (std::size_t i = 0; i < threshold_count; ++i) {

@@ -12,6 +12,7 @@
 // part of each key's name so a file never leaves it to guesswork.
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -125,6 +126,9 @@ class Thresholds {
   double value(ThresholdId id) const { return values_[static_cast<std::size_t>(id)]; }
   // A duration threshold (unit s, min or h) in seconds.
   double seconds(ThresholdId id) const;
+  // The same in whole milliseconds, rounded to the nearest (0.7 h is 2 520 000, not the
+  // 2 519 999 that truncating 0.7 * 3600 * 1000 gives): the unit of event time.
+  int64_t milliseconds(ThresholdId id) const;
 
   // The thresholds whose value differs from the default.
   std::vector<ThresholdId> differences() const;

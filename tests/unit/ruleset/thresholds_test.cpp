@@ -68,6 +68,15 @@ TEST(Thresholds, MissingKeysKeepDefaultsAndOverridesApply) {
                                                       ThresholdId::dark_period_threshold_h}));
 }
 
+TEST(Thresholds, MillisecondsAreRoundedNotTruncated) {
+  LoadErrors errors;
+  const Thresholds t = parse("dark_period:\n  watchlisted_threshold_h: 0.7\n", errors);
+  ASSERT_TRUE(errors.empty());
+  EXPECT_EQ(t.milliseconds(ThresholdId::dark_period_watchlisted_threshold_h),
+            2'520'000);  // 0.7*3600*1000
+  EXPECT_EQ(Thresholds{}.milliseconds(ThresholdId::tracker_lateness_s), 60'000);
+}
+
 TEST(Thresholds, EmptyFileIsEveryDefault) {
   LoadErrors errors;
   EXPECT_TRUE(parse("", errors).differences().empty());

@@ -101,7 +101,7 @@ void AlertManager::report(const EpisodeReport& r) {
     apply(open, r);
     touch(open, r.key);
     ++stats_.opened;
-    emit(open, ALERT_STATE_OPEN, r.time_ms);
+    emit(r.key, open, ALERT_STATE_OPEN, r.time_ms);
     return;
   }
 
@@ -115,7 +115,7 @@ void AlertManager::report(const EpisodeReport& r) {
       (open.evidence_since_emit && r.time_ms - open.emitted_ms >= policy_.heartbeat_ms);
   if (material) {
     ++stats_.updated;
-    emit(open, ALERT_STATE_UPDATE, r.time_ms);
+    emit(r.key, open, ALERT_STATE_UPDATE, r.time_ms);
   } else {
     ++stats_.reports_suppressed;
   }
@@ -169,7 +169,7 @@ bool AlertManager::apply(OpenAlert& open, const EpisodeReport& r) {
     a.clear_counterpart();
     changed = true;
   }
-  a.set_severity(severity(r.key.type, r.phase, listed));
+  a.set_severity(severity(r.key.type, r.phase, listed, r.severity_raise));
   changed = changed || a.severity() != old_severity || a.phase() != old_phase;
 
   // Overwritten in place, then sorted by name (insertion sort by swapping: a handful of facts,
@@ -204,12 +204,27 @@ bool AlertManager::apply(OpenAlert& open, const EpisodeReport& r) {
   return changed;
 }
 
-void AlertManager::emit(OpenAlert& open, AlertState state, int64_t time_ms) {
+bool AlertManager::relate(const EpisodeKey& key, std::string_view related_id, int64_t time_ms) {
+  auto it = open_.find(key);
+  if (it == open_.end()) return false;
+  OpenAlert& open = it->second;
+  auto* ids = open.alert.mutable_related_alert_ids();
+  for (const std::string& id : *ids)
+    if (id == related_id) return true;
+  ids->Add(std::string(related_id));
+  ++stats_.updated;
+  emit(key, open, ALERT_STATE_UPDATE, time_ms);
+  return true;
+}
+
+void AlertManager::emit(const EpisodeKey& key, OpenAlert& open, AlertState state,
+                        int64_t time_ms) {
   Alert& a = open.alert;
   a.set_state(state);
   a.set_sequence(a.sequence() + 1);
   set_time(a.mutable_event_time(), time_ms);
   sink_.on_alert(a);
+  note_recent(key, a, state);
   open.emitted_lat = a.lat();
   open.emitted_lon = a.lon();
   open.emitted_ms = time_ms;
@@ -239,7 +254,7 @@ void AlertManager::close_open(EpisodeKey key, int64_t time_ms, std::optional<int
   if (end_ms) set_time(open.alert.mutable_end_time(), *end_ms);
   open.alert.set_close_reason(std::string(close_reason));
   ++stats_.closed;
-  emit(open, ALERT_STATE_CLOSED, time_ms);
+  emit(key, open, ALERT_STATE_CLOSED, time_ms);
   lru_.erase(open.touch);
   open_.erase(it);
   remember_closed(key);
@@ -253,6 +268,36 @@ void AlertManager::remember_closed(const EpisodeKey& key) {
   }
   closed_.insert(key);
   closed_order_.push_back(key);
+}
+
+void AlertManager::note_recent(const EpisodeKey& key, const Alert& alert, AlertState state) {
+  if (policy_.recent_per_vessel == 0) return;
+  note_recent_of(key.mmsi, key, alert, state);
+  if (key.counterpart_mmsi != 0 && key.counterpart_mmsi != key.mmsi)
+    note_recent_of(key.counterpart_mmsi, key, alert, state);
+}
+
+void AlertManager::note_recent_of(uint32_t mmsi, const EpisodeKey& key, const Alert& alert,
+                                  AlertState state) {
+  auto [it, inserted] = recent_.try_emplace(mmsi);
+  if (inserted) {
+    recent_order_.push_back(mmsi);
+    if (recent_order_.size() > policy_.max_recent_vessels) {
+      recent_.erase(recent_order_.front());
+      recent_order_.pop_front();
+    }
+  }
+  std::vector<RecentAlert>& list = it->second;
+  RecentAlert* entry = nullptr;
+  for (RecentAlert& r : list)
+    if (r.key == key) entry = &r;
+  if (entry == nullptr) {
+    if (list.size() >= policy_.recent_per_vessel) list.erase(list.begin());
+    list.push_back(RecentAlert{key, alert.alert_id(), 0, true});
+    entry = &list.back();
+  }
+  entry->end_ms = to_ms(alert.end_time());
+  entry->open = state != ALERT_STATE_CLOSED;
 }
 
 std::optional<std::string_view> AlertManager::listing(const VesselSnapshot& vessel) const {

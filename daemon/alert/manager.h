@@ -77,6 +77,18 @@ struct EpisodeReport {
   std::vector<Evidence> evidence;  // points new since the last report (appended, bounded)
   std::vector<Fact> facts;         // current measurements (replace the previous ones)
   std::string reason;
+  // Levels above the type's and phase's severity (an escalated dark period: deliberate
+  // silence); the watchlist raises it one more. Material when it changes.
+  int severity_raise = 0;
+};
+
+// An alert that recently named a vessel (as primary or counterpart), as other detectors look it
+// up to link evidence to it (a draught change after a rendezvous).
+struct RecentAlert {
+  EpisodeKey key;
+  std::string alert_id;
+  int64_t end_ms = 0;  // the latest event time it was observed at, or when it closed
+  bool open = false;
 };
 
 // What counts as material, and the memory bounds. Defaults are chosen for a watch floor: an
@@ -96,6 +108,10 @@ struct UpdatePolicy {
   std::size_t max_open = 100'000;
   std::size_t max_evidence = 32;  // the first point plus the latest ones
   std::size_t max_closed_keys = 1'000'000;  // ~150 bytes each
+  // for_each_recent memory: the newest recent_per_vessel alerts of each of at most
+  // max_recent_vessels vessels (the vessels whose alerts are oldest are forgotten first).
+  std::size_t recent_per_vessel = 4;
+  std::size_t max_recent_vessels = 200'000;
 };
 
 struct AlertStats {
@@ -124,6 +140,19 @@ class AlertManager {
   // Closes every open alert (shutdown, end of replay), oldest-reported first.
   void close_all(int64_t time_ms, std::string_view close_reason);
 
+  // Links the open alert `key` to the alert `related_id` (appended to related_alert_ids once) and
+  // emits an UPDATE at time_ms. Returns false, changing nothing, when `key` is not open.
+  bool relate(const EpisodeKey& key, std::string_view related_id, int64_t time_ms);
+
+  // Calls f(const RecentAlert&) for the most recent alerts naming `mmsi` as vessel or
+  // counterpart (open, or closed but still remembered; see UpdatePolicy), newest first.
+  template <class F>
+  void for_each_recent(uint32_t mmsi, F&& f) const {
+    auto it = recent_.find(mmsi);
+    if (it == recent_.end()) return;
+    for (auto r = it->second.rbegin(); r != it->second.rend(); ++r) f(*r);
+  }
+
   std::size_t open_count() const { return open_.size(); }
   bool is_open(const EpisodeKey& key) const { return open_.contains(key); }
   const AlertStats& stats() const { return stats_; }
@@ -145,11 +174,16 @@ class AlertManager {
 
   // Returns whether anything material to an UPDATE changed (identity, severity, phase).
   bool apply(OpenAlert& open, const EpisodeReport& report);
-  void emit(OpenAlert& open, aiswatch::v1::AlertState state, int64_t time_ms);
+  void emit(const EpisodeKey& key, OpenAlert& open, aiswatch::v1::AlertState state,
+            int64_t time_ms);
   void touch(OpenAlert& open, const EpisodeKey& key);
   void close_open(EpisodeKey key, int64_t time_ms, std::optional<int64_t> end_ms,
                   std::string_view close_reason);
   void remember_closed(const EpisodeKey& key);
+  void note_recent(const EpisodeKey& key, const aiswatch::v1::Alert& alert,
+                   aiswatch::v1::AlertState state);
+  void note_recent_of(uint32_t mmsi, const EpisodeKey& key, const aiswatch::v1::Alert& alert,
+                      aiswatch::v1::AlertState state);
   std::optional<std::string_view> listing(const VesselSnapshot& vessel) const;
 
   // The report path (an episode re-evaluated, nothing material) allocates nothing once warm: maps
@@ -165,6 +199,10 @@ class AlertManager {
   uint64_t next_touch_ = 0;
   std::unordered_set<EpisodeKey, KeyHash> closed_;
   std::deque<EpisodeKey> closed_order_;  // forgets the oldest closed keys beyond the bound
+  // for_each_recent: per vessel, oldest first; recent_order_ forgets vessels first noted longest
+  // ago once more than max_recent_vessels are held.
+  std::unordered_map<uint32_t, std::vector<RecentAlert>> recent_;
+  std::deque<uint32_t> recent_order_;
   AlertStats stats_;
 };
 

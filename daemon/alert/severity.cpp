@@ -42,9 +42,8 @@ Severity base_severity(AlertType type, Phase phase) {
   return phase == PHASE_PROVISIONAL ? step(level, -1) : level;
 }
 
-Severity severity(AlertType type, Phase phase, bool watchlisted) {
-  Severity level = base_severity(type, phase);
-  return watchlisted ? step(level, +1) : level;
+Severity severity(AlertType type, Phase phase, bool watchlisted, int raise) {
+  return step(base_severity(type, phase), std::max(raise, 0) + (watchlisted ? 1 : 0));
 }
 
 }  // namespace aiswatch::alert

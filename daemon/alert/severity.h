@@ -27,8 +27,9 @@ class WatchlistLookup {
 // A provisional episode is one level lower (never below LOW): it is early warning, not a finding.
 aiswatch::v1::Severity base_severity(aiswatch::v1::AlertType type, aiswatch::v1::Phase phase);
 
-// base_severity raised one level (capped at CRITICAL) when watchlisted is true.
+// base_severity raised `raise` levels (an escalation the detector found, e.g. a dark period
+// that looks deliberate), and one more when watchlisted is true; capped at CRITICAL.
 aiswatch::v1::Severity severity(aiswatch::v1::AlertType type, aiswatch::v1::Phase phase,
-                                bool watchlisted);
+                                bool watchlisted, int raise = 0);
 
 }  // namespace aiswatch::alert

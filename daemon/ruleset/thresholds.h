@@ -55,6 +55,41 @@ enum class ThresholdType { real, integer };
   X(dark_period, watchlisted_threshold_h, real, 2, 0.5, 168, "h",                                \
     "The same for a watchlisted vessel; not longer than threshold_h.",                           \
     "aiswatch choice: a listed vessel's silence matters sooner.")                                \
+  X(dark_period, deliberate_after_h, real, 12, 2, 168, "h",                                      \
+    "A dark period this long escalates (an update with higher severity) when the silence looks "  \
+    "chosen: it began away from coverage edges and other vessels near its last position kept "   \
+    "being received.",                                                                           \
+    "GFW intentional AIS disabling: gaps of 12 hours or more where reception is good (Welch et " \
+    "al., 'Hot spots of unseen fishing vessels', Science Advances 8(44), 2022).")                \
+  X(dark_period, reception_radius_km, real, 30, 5, 300, "km",                                    \
+    "Other vessels heard this close to the silent vessel's last position are the evidence that " \
+    "it was within reach of the receivers; the coverage edge is looked for this far around it.", \
+    "aiswatch choice: about a shore station's AIS range to a ship (20-30 nm; IALA Guideline "    \
+    "1082), so vessels this close were within reach of the same stations.")                      \
+  X(dark_period, reception_min_pct, real, 90, 10, 100, "%",                                      \
+    "Share of the silence's hours in which another vessel near its last position was heard for " \
+    "the silence to look chosen.",                                                               \
+    "aiswatch choice: 'kept being received throughout' (issue 4), allowing an hour's lull.")     \
+  X(dark_rendezvous, min_silence_h, real, 2, 0.5, 48, "h",                                       \
+    "A vessel last heard at sea and silent this long counts as dark for a dark rendezvous.",     \
+    "aiswatch choice: a transfer alongside takes hours; the watchlisted dark-period threshold.") \
+  X(dark_rendezvous, min_loiter_h, real, 1, 0.25, 48, "h",                                       \
+    "The visible vessel idles at sea (under loitering.max_speed_kn) at least this long while "   \
+    "the other is dark.",                                                                        \
+    "GFW's carrier vessel portal lists loitering from 1 hour.")                                  \
+  X(dark_rendezvous, max_speed_kn, real, 12, 1, 30, "kn",                                        \
+    "The dark vessel could reach the loitering one (from its last position, or to its first "    \
+    "after the silence) at no more than this speed in the time available.",                     \
+    "aiswatch choice: the service speed of a laden product tanker, 12-14 kn.")                   \
+  X(dark_rendezvous, max_distance_km, real, 50, 1, 500, "km",                                    \
+    "... and that position lies within this distance of where the visible vessel loiters.",      \
+    "aiswatch choice: a few hours' steaming; farther links are too weak to alert on.")           \
+  X(dark_rendezvous, pair_max_distance_km, real, 10, 0.5, 100, "km",                             \
+    "Two vessels that go dark this close to each other ...",                                     \
+    "aiswatch choice.")                                                                          \
+  X(dark_rendezvous, pair_max_interval_h, real, 1, 0.1, 12, "h",                                 \
+    "... and within this time of each other are a dark rendezvous.",                             \
+    "aiswatch choice.")                                                                          \
   X(loitering, max_speed_kn, real, 2, 0.1, 10, "kn",                                             \
     "A lone vessel slower than this (average) is loitering.",                                    \
     "GFW loitering events: average speed below 2 knots (GFW FAQ, 'What is a loitering "          \
@@ -72,6 +107,36 @@ enum class ThresholdType { real, integer };
   X(geofence, dwell_alert_h, real, 0, 0, 720, "h",                                               \
     "A vessel inside a watch zone this long raises a dwell alert; 0 turns dwell alerts off.",   \
     "aiswatch choice: off unless the operator wants it.")                                        \
+  X(spoofing, min_jumps, integer, 3, 2, 100, "jumps",                                            \
+    "Impossible jumps (fixes implying more than tracker.max_speed_kn) within window_h before a " \
+    "vessel is reported; a single glitch is not spoofing.",                                      \
+    "aiswatch choice (issue 4: repeatedly, not a single glitch).")                               \
+  X(spoofing, window_h, real, 6, 0.5, 72, "h",                                                   \
+    "The time over which impossible jumps are counted.",                                         \
+    "aiswatch choice.")                                                                          \
+  X(spoofing, min_jump_km, real, 5, 0.5, 1000, "km",                                             \
+    "A jump shorter than this is not counted (GNSS glitches and satellite receive times paired " \
+    "with the wrong report move a fix a few km at most).",                                       \
+    "aiswatch choice.")                                                                          \
+  X(spoofing, collision_min_alternations, integer, 4, 2, 100, "alternations",                    \
+    "Alternations between two self-consistent tracks before one MMSI is reported as "            \
+    "transmitting from two places at once.",                                                     \
+    "aiswatch choice.")                                                                          \
+  X(identity_change, imo_shared_window_h, real, 6, 0.5, 72, "h",                                 \
+    "Two MMSIs transmitting the same IMO number within this time of each other share it.",       \
+    "aiswatch choice: static data is sent every 6 minutes (ITU-R M.1371); hours rule out a "     \
+    "renumbered transponder handing over.")                                                      \
+  X(draught_change, min_change_m, real, 0.5, 0.1, 10, "m",                                       \
+    "A reported draught change at sea at least this large ...",                                  \
+    "Issue 4: at least 0.5 m and 10 %.")                                                         \
+  X(draught_change, min_change_pct, real, 10, 1, 100, "%",                                       \
+    "... and at least this share of the previous draught alerts.",                               \
+    "Issue 4: at least 0.5 m and 10 %.")                                                         \
+  X(draught_change, related_window_h, real, 24, 1, 168, "h",                                     \
+    "A draught change during or up to this long after a rendezvous, dark period or dark "        \
+    "rendezvous of the vessel is linked to it as evidence.",                                     \
+    "aiswatch choice: crews often update the draught hours after a transfer, at the latest on "  \
+    "the next voyage.")                                                                          \
   X(tracker, lateness_s, real, 60, 0, 86400, "s",                                                \
     "The watermark trails the newest event time by this much; later reports are still kept.",   \
     "Issue 3: bounded lateness, default 60 s.")                                                  \
@@ -102,7 +167,7 @@ struct ThresholdSpec {
   double default_value;
   double min;
   double max;
-  std::string_view unit;  // "m", "kn", "s", "min", "h", "points"
+  std::string_view unit;  // "m", "km", "kn", "s", "min", "h", "%", "points", ...
   std::string_view meaning;
   std::string_view source;
 

@@ -339,5 +339,67 @@ TEST(AlertManager, SameReportsGiveIdenticalEvents) {
   EXPECT_EQ(run(), first);
 }
 
+TEST(AlertManager, SeverityRaiseIsAMaterialUpdate) {
+  RecordingSink sink;
+  AlertManager manager(sink);
+  EpisodeReport r = rendezvous(t0 + 30 * minute, 38.5, 124.0, PHASE_CONFIRMED);
+  manager.report(r);
+  r.time_ms += minute;
+  r.severity_raise = 1;
+  r.reason = "raised";
+  manager.report(r);
+  ASSERT_EQ(sink.events.size(), 2u);
+  EXPECT_EQ(sink.events[0].severity(), SEVERITY_HIGH);
+  EXPECT_EQ(sink.events[1].state(), ALERT_STATE_UPDATE);
+  EXPECT_EQ(sink.events[1].severity(), SEVERITY_CRITICAL);
+  EXPECT_EQ(sink.events[1].reason(), "raised");
+}
+
+TEST(AlertManager, RelateLinksAnOpenAlertOnceWithAnUpdate) {
+  RecordingSink sink;
+  AlertManager manager(sink);
+  manager.report(rendezvous(t0 + 30 * minute));
+  EXPECT_TRUE(manager.relate(rendezvous_key(), "00000000000000aa", t0 + 40 * minute));
+  EXPECT_TRUE(manager.relate(rendezvous_key(), "00000000000000aa", t0 + 41 * minute));
+  ASSERT_EQ(sink.events.size(), 2u);
+  EXPECT_EQ(sink.events[1].state(), ALERT_STATE_UPDATE);
+  ASSERT_EQ(sink.events[1].related_alert_ids_size(), 1);
+  EXPECT_EQ(sink.events[1].related_alert_ids(0), "00000000000000aa");
+  manager.close(rendezvous_key(), t0 + 50 * minute, "separated");
+  EXPECT_EQ(sink.events.back().related_alert_ids_size(), 1);  // carried to the end
+  EXPECT_FALSE(manager.relate(rendezvous_key(), "00000000000000bb", t0 + 60 * minute));
+  EXPECT_EQ(sink.events.size(), 3u);
+}
+
+TEST(AlertManager, RecentAlertsOfAVesselNewestFirstBothSidesOfAPair) {
+  RecordingSink sink;
+  UpdatePolicy policy;
+  policy.recent_per_vessel = 2;
+  AlertManager manager(sink, policy);
+  manager.report(rendezvous(t0 + 30 * minute));
+  auto recent_of = [&](uint32_t mmsi) {
+    std::vector<RecentAlert> out;
+    manager.for_each_recent(mmsi, [&](const RecentAlert& r) { out.push_back(r); });
+    return out;
+  };
+  ASSERT_EQ(recent_of(tanker_b).size(), 1u);  // named as counterpart
+  EXPECT_EQ(recent_of(tanker_b)[0].alert_id, alert_id(rendezvous_key()));
+  EXPECT_TRUE(recent_of(tanker_a)[0].open);
+  manager.close(rendezvous_key(), t0 + 90 * minute, "separated");
+  EXPECT_FALSE(recent_of(tanker_a)[0].open);
+  EXPECT_EQ(recent_of(tanker_a)[0].end_ms, t0 + 90 * minute);
+  for (int k = 1; k <= 2; ++k) {
+    EpisodeReport dark;
+    dark.key = {ALERT_TYPE_DARK_PERIOD, tanker_a, 0, "", t0 + k * 120 * minute};
+    dark.time_ms = dark.key.start_time_ms + 360 * minute;
+    manager.report(dark);
+  }
+  const auto recent = recent_of(tanker_a);
+  ASSERT_EQ(recent.size(), 2u);  // the bound: the rendezvous is forgotten
+  EXPECT_EQ(recent[0].key.start_time_ms, t0 + 240 * minute);
+  EXPECT_EQ(recent[1].key.start_time_ms, t0 + 120 * minute);
+  EXPECT_TRUE(recent_of(999'999'999).empty());
+}
+
 }  // namespace
 }  // namespace aiswatch::alert

@@ -106,9 +106,11 @@ TEST(ThresholdErrors, OutOfRangeNamesTheKeyAndRange) {
 TEST(ThresholdErrors, UnknownKeyAndSection) {
   EXPECT_EQ(problems("rendezvous:\n  max_distance: 500\n"),
             std::vector<std::string>{"detectors.yaml: rendezvous.max_distance: unknown key"});
-  EXPECT_EQ(problems("spoofing:\n  x: 1\n"),
-            std::vector<std::string>{"detectors.yaml: spoofing: unknown section (known: "
-                                     "rendezvous, dark_period, loitering, geofence, tracker)"});
+  EXPECT_EQ(problems("spoofed:\n  x: 1\n"),
+            std::vector<std::string>{
+                "detectors.yaml: spoofed: unknown section (known: rendezvous, dark_period, "
+                "dark_rendezvous, loitering, geofence, spoofing, identity_change, "
+                "draught_change, tracker)"});
 }
 
 TEST(ThresholdErrors, AListOrMapAsANameIsAnErrorNotACrash) {
@@ -118,8 +120,10 @@ TEST(ThresholdErrors, AListOrMapAsANameIsAnErrorNotACrash) {
             std::vector<std::string>{"detectors.yaml: rendezvous: a threshold name must be a "
                                      "plain word, not a list or map"});
   EXPECT_EQ(problems("? [rendezvous, loitering]\n: {max_distance_m: 400}\n"),
-            std::vector<std::string>{"detectors.yaml: a section name must be a plain word "
-                                     "(rendezvous, dark_period, loitering, geofence, tracker)"});
+            std::vector<std::string>{
+                "detectors.yaml: a section name must be a plain word (rendezvous, dark_period, "
+                "dark_rendezvous, loitering, geofence, spoofing, identity_change, "
+                "draught_change, tracker)"});
 }
 
 TEST(ThresholdErrors, NotANumberOrNotWhole) {

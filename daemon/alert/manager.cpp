@@ -50,6 +50,14 @@ bool fill_identity(VesselIdentity* out, const VesselSnapshot& in, std::string_vi
   return changed;
 }
 
+// Appends an id to the alert's related_alert_ids unless present; returns whether it was new.
+bool add_related(Alert& alert, std::string_view id) {
+  for (const std::string& known : alert.related_alert_ids())
+    if (known == id) return false;
+  alert.add_related_alert_ids(std::string(id));
+  return true;
+}
+
 void fill_point(EvidencePoint* p, const Evidence& e) {
   p->set_mmsi(e.mmsi);
   set_time(p->mutable_time(), e.time_ms);
@@ -171,6 +179,7 @@ bool AlertManager::apply(OpenAlert& open, const EpisodeReport& r) {
   }
   a.set_severity(severity(r.key.type, r.phase, listed, r.severity_raise));
   changed = changed || a.severity() != old_severity || a.phase() != old_phase;
+  for (const std::string& id : r.related_alert_ids) changed = add_related(a, id) || changed;
 
   // Overwritten in place, then sorted by name (insertion sort by swapping: a handful of facts,
   // stable, allocation-free) so the output does not depend on the detector's order.
@@ -208,10 +217,7 @@ bool AlertManager::relate(const EpisodeKey& key, std::string_view related_id, in
   auto it = open_.find(key);
   if (it == open_.end()) return false;
   OpenAlert& open = it->second;
-  auto* ids = open.alert.mutable_related_alert_ids();
-  for (const std::string& id : *ids)
-    if (id == related_id) return true;
-  ids->Add(std::string(related_id));
+  if (!add_related(open.alert, related_id)) return true;
   ++stats_.updated;
   emit(key, open, ALERT_STATE_UPDATE, time_ms);
   return true;

@@ -80,6 +80,9 @@ struct EpisodeReport {
   // Levels above the type's and phase's severity (an escalated dark period: deliberate
   // silence); the watchlist raises it one more. Material when it changes.
   int severity_raise = 0;
+  // Ids of alerts this episode is evidence for (see Alert.related_alert_ids): added to the
+  // alert's list once each; an id new to the list is a material change.
+  std::vector<std::string> related_alert_ids;
 };
 
 // An alert that recently named a vessel (as primary or counterpart), as other detectors look it

@@ -371,6 +371,21 @@ TEST(AlertManager, RelateLinksAnOpenAlertOnceWithAnUpdate) {
   EXPECT_EQ(sink.events.size(), 3u);
 }
 
+TEST(AlertManager, RelatedIdsOfAReportAreAddedOnceAndAreMaterial) {
+  RecordingSink sink;
+  AlertManager manager(sink);
+  EpisodeReport r = rendezvous(t0 + 30 * minute);
+  r.related_alert_ids = {"00000000000000aa"};
+  manager.report(r);
+  r.time_ms += minute;
+  manager.report(r);  // the same id again: nothing new
+  r.related_alert_ids = {"00000000000000bb"};
+  manager.report(r);
+  ASSERT_EQ(sink.events.size(), 2u);
+  ASSERT_EQ(sink.events[1].related_alert_ids_size(), 2);
+  EXPECT_EQ(sink.events[1].related_alert_ids(1), "00000000000000bb");
+}
+
 TEST(AlertManager, RecentAlertsOfAVesselNewestFirstBothSidesOfAPair) {
   RecordingSink sink;
   UpdatePolicy policy;

@@ -55,6 +55,36 @@ int run_simulate(const std::vector<std::string>& args, std::FILE* out, std::FILE
       po::value<unsigned>(&config.boundary_anchorages)->default_value(config.boundary_anchorages),
       "confounder: a ship anchored 20 m from a watch-zone boundary, its fix jittering across "
       "(needs --rules)")(
+      "dark-sts", po::value<unsigned>(&config.dark_sts)->default_value(config.dark_sts),
+      "a tanker idling at sea met by another with its transponder off")(
+      "both-dark-meetings",
+      po::value<unsigned>(&config.both_dark_meetings)->default_value(config.both_dark_meetings),
+      "two tankers switching off near each other to meet")(
+      "deliberate-silences",
+      po::value<unsigned>(&config.deliberate_silences)->default_value(config.deliberate_silences),
+      "a tanker dark for 14-16 h among traffic")(
+      "position-offsets",
+      po::value<unsigned>(&config.position_offsets)->default_value(config.position_offsets),
+      "a ship reporting a position 200-400 km off for 2-3 h")(
+      "shared-mmsis", po::value<unsigned>(&config.shared_mmsis)->default_value(config.shared_mmsis),
+      "two ships transmitting one MMSI")(
+      "renamed-tankers",
+      po::value<unsigned>(&config.renamed_tankers)->default_value(config.renamed_tankers),
+      "a tanker changing its transmitted name at sea")(
+      "flag-mismatches",
+      po::value<unsigned>(&config.flag_mismatches)->default_value(config.flag_mismatches),
+      "an MMSI whose call sign belongs to another flag, with a wrong IMO check digit")(
+      "draught-changes",
+      po::value<unsigned>(&config.draught_changes)->default_value(config.draught_changes),
+      "a tanker reporting 2-4 m more draught at sea")(
+      "gps-glitches", po::value<unsigned>(&config.gps_glitches)->default_value(config.gps_glitches),
+      "confounder: one position report 20-80 km off")(
+      "coverage-holes",
+      po::value<unsigned>(&config.coverage_holes)->default_value(config.coverage_holes),
+      "confounder: nothing received in a 0.5 degree box for 14-16 h")(
+      "port-draught-changes",
+      po::value<unsigned>(&config.port_draught_changes)->default_value(config.port_draught_changes),
+      "confounder: a ship moored in port changing its draught (needs --rules)")(
       "truth", po::value<std::string>(),
       "write the ground truth (planted events, look-alikes, zone crossings) as JSON lines to "
       "this file");
@@ -113,10 +143,11 @@ int run_simulate(const std::vector<std::string>& args, std::FILE* out, std::FILE
     }
     rules = loaded.ruleset;
     sim::use_watch_zones(*rules, config);
-  } else if (config.zone_crossings + config.boundary_anchorages > 0) {
+  } else if (config.zone_crossings + config.boundary_anchorages + config.port_draught_changes >
+             0) {
     std::fprintf(err,
-                 "aiswatchd simulate: --zone-crossings and --boundary-anchorages need --rules DIR "
-                 "(the watch zones whose boundaries they use)\n");
+                 "aiswatchd simulate: --zone-crossings, --boundary-anchorages and "
+                 "--port-draught-changes need --rules DIR (the zones they use)\n");
     return 2;
   }
   std::FILE* truth_file = nullptr;

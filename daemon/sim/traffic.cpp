@@ -74,6 +74,7 @@ struct Leg {
   std::size_t leader = 0;                 // follow: index of the vessel to keep station on
   double offset_north_m = 0, offset_east_m = 0;  // follow: where, relative to the leader
   uint8_t status = 0;    // navigational status transmitted during the leg
+  bool transponder_off = false;  // nothing is transmitted during the leg
 };
 
 struct Vessel {
@@ -98,6 +99,25 @@ struct Vessel {
   int64_t appears_s = 0;     // first transmission (planted vessels enter the scene later)
   int64_t next_position_s = 0;
   int64_t next_static_s = 0;
+  // What the transponder says that is not so (deception plants); -1: never.
+  int64_t offset_from_s = -1, offset_until_s = -1;  // positions reported offset by:
+  double offset_north_m = 0, offset_east_m = 0;
+  int64_t glitch_at_s = -1;  // the first position report from then on is offset by:
+  double glitch_north_m = 0, glitch_east_m = 0;
+  int64_t renamed_at_s = -1;  // static data from then on carries new_name
+  std::string new_name;
+  int64_t draught_changed_at_s = -1;  // static data from then on carries new_draught
+  double new_draught = 0;
+};
+
+// A box where no station receives anything for a while.
+struct CoverageHole {
+  int64_t from_s = 0, until_s = 0;
+  double min_lat = 0, max_lat = 0, min_lon = 0, max_lon = 0;
+  bool covers(double lat, double lon, int64_t now_s) const {
+    return now_s >= from_s && now_s < until_s && lat >= min_lat && lat <= max_lat &&
+           lon >= min_lon && lon <= max_lon;
+  }
 };
 
 double wrap_degrees(double d) {
@@ -133,6 +153,12 @@ class Scene {
   std::vector<TruthEvent>& truth() { return truth_; }
   // Planted dark periods: (truth index, vessel index), made exact after the run.
   std::vector<std::pair<std::size_t, std::size_t>>& dark_plants() { return dark_plants_; }
+  std::vector<CoverageHole>& coverage_holes() { return coverage_holes_; }
+  bool receivable(double lat, double lon, int64_t now_s) const {
+    for (const CoverageHole& hole : coverage_holes_)
+      if (hole.covers(lat, lon, now_s)) return false;
+    return true;
+  }
 
   std::size_t add_vessel(Kind kind, uint8_t shiptype, double lat, double lon, int64_t appears_s) {
     Vessel v;
@@ -147,7 +173,7 @@ class Scene {
         .append(name_words[random_.below(name_words.size())])
         .append(" ")
         .append(std::to_string(1 + random_.below(9)));
-    v.callsign.append("S").append(std::to_string(1000 + index));
+    v.callsign.append(callsign_prefix(mid)).append(std::to_string(1000 + index % 9000));
     v.destination = destinations[random_.below(destinations.size())];
     v.shiptype = shiptype;
     if (kind == Kind::class_a) {
@@ -172,10 +198,20 @@ class Scene {
     return fleet_.size() - 1;
   }
 
-  // A point at least `margin_deg` inside the area.
+  // A point at least `margin_deg` inside the area and, when it can be, 0.3 degrees clear of
+  // every coverage hole (planted first), so that what is planted there is heard.
   std::pair<double, double> point_inside(double margin_deg) {
-    return {random_.uniform(config_.min_lat + margin_deg, config_.max_lat - margin_deg),
-            random_.uniform(config_.min_lon + margin_deg, config_.max_lon - margin_deg)};
+    std::pair<double, double> point;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      point = {random_.uniform(config_.min_lat + margin_deg, config_.max_lat - margin_deg),
+               random_.uniform(config_.min_lon + margin_deg, config_.max_lon - margin_deg)};
+      bool clear = true;
+      for (const CoverageHole& hole : coverage_holes_)
+        clear = clear && (point.first < hole.min_lat - 0.3 || point.first > hole.max_lat + 0.3 ||
+                          point.second < hole.min_lon - 0.3 || point.second > hole.max_lon + 0.3);
+      if (clear) break;
+    }
+    return point;
   }
 
   // Brings vessel `index` forward to `now_s`, leg by leg.
@@ -251,6 +287,24 @@ class Scene {
   // Flag MIDs of the fleets seen in the area: North Korea, China, South Korea, Panama, Sierra
   // Leone, Togo, Mongolia (the last four are flags of convenience in UN Panel of Experts reports).
   static constexpr std::array<uint16_t, 7> flag_mids = {445, 412, 440, 352, 667, 671, 457};
+
+ public:
+  // A call sign series of the MID's country (ITU Radio Regulations, Appendix 42), so that a
+  // transponder's call sign and MMSI agree on the flag as real ones do.
+  static std::string_view callsign_prefix(uint16_t mid) {
+    switch (mid) {
+      case 445: return "HM";  // North Korea: HMA-HMZ
+      case 412: return "BQ";  // China: BAA-BZZ
+      case 440: return "DS";  // Korea (Republic of): DSA-DTZ
+      case 352: return "3E";  // Panama: 3EA-3FZ
+      case 667: return "9L";  // Sierra Leone: 9LA-9LZ
+      case 671: return "5V";  // Togo: 5VA-5VZ
+      case 457: return "JV";  // Mongolia: JTA-JVZ
+      default: return "X";
+    }
+  }
+
+ private:
   static constexpr std::array<std::string_view, 12> name_words = {
       "SEA", "PIONEER", "GOLDEN", "STAR", "OCEAN", "GLORY", "EAST", "WIND",
       "BRIGHT", "PEARL", "NORTH", "HARMONY"};
@@ -262,6 +316,7 @@ class Scene {
   std::vector<Vessel> fleet_;
   std::vector<TruthEvent> truth_;
   std::vector<std::pair<std::size_t, std::size_t>> dark_plants_;
+  std::vector<CoverageHole> coverage_holes_;
 };
 
 Leg transit_leg(int64_t until_s, double speed, double course) {
@@ -552,12 +607,243 @@ void plant_boundary_anchorage(Scene& scene) {
             anchor_s + anchored_s, anchor_lat, anchor_lon);
 }
 
+// Deception plants (issue 4).
+
+// A tanker idles at sea for 5-6 hours. Another, 30-35 km away, heads for it, switches its
+// transponder off about an hour out, lies alongside for 3-4 hours, leaves and switches back on an
+// hour later, 2-3 m deeper in the water.
+void plant_dark_sts(Scene& scene) {
+  const auto stay_s = static_cast<int64_t>(scene.random().uniform(3 * 3'600, 4 * 3'600));
+  const int64_t approach_s = 2 * 3'600, idle_lead_s = 1'800;
+  const int64_t meet_s = fit(scene, approach_s, stay_s + 2 * 3'600);
+  if (meet_s < 0) return;
+  const auto [lat, lon] = scene.point_inside(0.3);
+  double waiting_lat = lat, waiting_lon = lon;
+  step(waiting_lat, waiting_lon, scene.random().uniform(0, 360), 3 * 1852.0);
+  const std::size_t waiting =
+      scene.add_vessel(Kind::class_a, 80, waiting_lat, waiting_lon, meet_s - approach_s);
+  const int64_t leaves_s = meet_s + stay_s + 600;
+  scene.fleet()[waiting].legs = {go_to_leg(meet_s - idle_lead_s, 8, lat, lon),
+                                 idle_leg(leaves_s, Mode::drift, 0.4, 0),
+                                 transit_leg(0, 10, scene.random().uniform(0, 360))};
+  double dark_lat = lat, dark_lon = lon;
+  step(dark_lat, dark_lon, scene.random().uniform(0, 360), scene.random().uniform(30e3, 35e3));
+  const std::size_t dark =
+      scene.add_vessel(Kind::class_a, 80, dark_lat, dark_lon, meet_s - approach_s);
+  Vessel& d = scene.fleet()[dark];
+  const int64_t off_s = meet_s - 3'600, on_s = meet_s + stay_s + 3'600;
+  Leg approach_off = go_to_leg(meet_s, 10, lat + 80 / metres_per_degree, lon);
+  approach_off.transponder_off = true;
+  Leg alongside = follow_leg(meet_s + stay_s, waiting, 80, 20, 0);
+  alongside.transponder_off = true;
+  const double away = scene.random().uniform(0, 360);
+  Leg leaving = transit_leg(on_s, 10, away);
+  leaving.transponder_off = true;
+  d.legs = {go_to_leg(off_s, 10, lat, lon), approach_off, alongside, leaving,
+            transit_leg(0, 10, away)};
+  d.draught_changed_at_s = meet_s + stay_s;
+  d.new_draught = d.draught + std::round(scene.random().uniform(2.0, 3.0) * 10) / 10;
+  scene.dark_plants().emplace_back(scene.truth().size(), dark);
+  add_truth(scene, "DARK_RENDEZVOUS", "dark_sts", {d.mmsi, scene.fleet()[waiting].mmsi}, off_s,
+            on_s, lat, lon);
+  // Reported with the first static data after it reappears (every 6 minutes).
+  add_truth(scene, "DRAUGHT_CHANGE", "laden_after_dark_sts", {d.mmsi}, on_s, on_s + 900, lat, lon);
+}
+
+// Two tankers approach a meeting point from 10 nm; each switches off 3-6 km out, minutes apart;
+// they lie alongside for 3-5 hours, part, and switch on an hour later.
+void plant_both_dark_meeting(Scene& scene) {
+  const auto stay_s = static_cast<int64_t>(scene.random().uniform(3 * 3'600, 5 * 3'600));
+  const int64_t approach_s = 3'600;
+  const int64_t meet_s = fit(scene, approach_s, stay_s + 2 * 3'600);
+  if (meet_s < 0) return;
+  const auto [lat, lon] = scene.point_inside(0.25);
+  std::array<std::size_t, 2> pair{};
+  int64_t first_off_s = INT64_MAX;
+  for (std::size_t k = 0; k < 2; ++k) {
+    double start_lat = lat, start_lon = lon;
+    step(start_lat, start_lon, scene.random().uniform(0, 360), 10 * 1852.0);
+    pair[k] = scene.add_vessel(Kind::class_a, 80 + static_cast<uint8_t>(k), start_lat, start_lon,
+                               meet_s - approach_s);
+    // At 10 kn a ship covers 3-6 km in 10-20 minutes.
+    const auto off_s = meet_s - static_cast<int64_t>(scene.random().uniform(600, 1'200));
+    first_off_s = std::min(first_off_s, off_s);
+    Vessel& v = scene.fleet()[pair[k]];
+    const double target_lat = lat + (k == 0 ? 0.0 : 80 / metres_per_degree);
+    const double away = scene.random().uniform(0, 360);
+    Leg approach_off = go_to_leg(meet_s, 10, target_lat, lon);
+    approach_off.transponder_off = true;
+    Leg idle = k == 0 ? idle_leg(meet_s + stay_s, Mode::drift, 0.4, 0)
+                      : follow_leg(meet_s + stay_s, pair[0], 80, 20, 0);
+    idle.transponder_off = true;
+    Leg leaving = transit_leg(meet_s + stay_s + 3'600, 10, away);
+    leaving.transponder_off = true;
+    v.legs = {go_to_leg(off_s, 10, target_lat, lon), approach_off, idle, leaving,
+              transit_leg(0, 10, away)};
+  }
+  add_truth(scene, "DARK_RENDEZVOUS", "both_dark",
+            {scene.fleet()[pair[0]].mmsi, scene.fleet()[pair[1]].mmsi}, first_off_s,
+            meet_s + stay_s + 3'600, lat, lon);
+}
+
+// A tanker among the traffic of the area drifts with its transponder off for 14-16 hours.
+void plant_deliberate_silence(Scene& scene) {
+  const auto dark_s = static_cast<int64_t>(scene.random().uniform(14 * 3'600, 16 * 3'600));
+  const int64_t off_s = fit(scene, 1'800, dark_s + 1'800);
+  if (off_s < 0) return;
+  const auto [lat, lon] = scene.point_inside(0.4);
+  const std::size_t index = scene.add_vessel(Kind::class_a, 80, lat, lon, off_s - 1'800);
+  Leg dark = idle_leg(off_s + dark_s, Mode::drift, 0.5, 0);
+  dark.transponder_off = true;
+  const double course = scene.random().uniform(0, 360);
+  scene.fleet()[index].legs = {transit_leg(off_s, 6, course), dark, transit_leg(0, 9, course)};
+  scene.dark_plants().emplace_back(scene.truth().size(), index);
+  add_truth(scene, "DARK_PERIOD", "deliberate_silence", {scene.fleet()[index].mmsi}, off_s,
+            off_s + dark_s, lat, lon);
+}
+
+// A ship under way whose reports, for 2-3 hours, put it 200-400 km from where it is.
+void plant_position_offset(Scene& scene) {
+  const auto length_s = static_cast<int64_t>(scene.random().uniform(2 * 3'600, 3 * 3'600));
+  const int64_t from_s = fit(scene, 1'800, length_s + 1'800);
+  if (from_s < 0) return;
+  const auto [lat, lon] = scene.point_inside(0.2);
+  const std::size_t index = scene.add_vessel(Kind::class_a, 80, lat, lon, from_s - 1'800);
+  Vessel& v = scene.fleet()[index];
+  v.legs = {transit_leg(0, scene.random().uniform(8, 12), scene.random().uniform(0, 360))};
+  const double bearing = scene.random().uniform(0, 360) * pi / 180;
+  const double offset_m = scene.random().uniform(200e3, 400e3);
+  v.offset_from_s = from_s;
+  v.offset_until_s = from_s + length_s;
+  v.offset_north_m = offset_m * std::cos(bearing);
+  v.offset_east_m = offset_m * std::sin(bearing);
+  add_truth(scene, "SPOOFING", "position_offset", {v.mmsi}, from_s, from_s + length_s, lat, lon);
+}
+
+// Two ships 40-100 km apart, both transmitting the MMSI of the first for the rest of the run.
+void plant_shared_mmsi(Scene& scene) {
+  const int64_t from_s = fit(scene, 0, 3 * 3'600);
+  if (from_s < 0) return;
+  const auto [lat, lon] = scene.point_inside(0.2);
+  const std::size_t first = scene.add_vessel(Kind::class_a, 70, lat, lon, from_s);
+  double other_lat = lat, other_lon = lon;
+  step(other_lat, other_lon, scene.random().uniform(0, 360), scene.random().uniform(40e3, 100e3));
+  const std::size_t second = scene.add_vessel(Kind::class_a, 80, other_lat, other_lon, from_s);
+  for (std::size_t index : {first, second})
+    scene.fleet()[index].legs = {
+        transit_leg(0, scene.random().uniform(7, 12), scene.random().uniform(0, 360))};
+  scene.fleet()[second].mmsi = scene.fleet()[first].mmsi;
+  const int64_t end_s = scene.config().start_time_s + scene.config().duration_s;
+  add_truth(scene, "SPOOFING", "shared_mmsi", {scene.fleet()[first].mmsi}, from_s, end_s, lat, lon);
+}
+
+// A tanker under way starts transmitting another name.
+void plant_renamed_tanker(Scene& scene) {
+  const int64_t renamed_s = fit(scene, 1'800, 1'800);
+  if (renamed_s < 0) return;
+  const auto [lat, lon] = scene.point_inside(0.2);
+  const std::size_t index = scene.add_vessel(Kind::class_a, 80, lat, lon, renamed_s - 1'800);
+  Vessel& v = scene.fleet()[index];
+  v.legs = {transit_leg(0, scene.random().uniform(8, 12), scene.random().uniform(0, 360))};
+  v.renamed_at_s = renamed_s;
+  v.new_name.append("NEW ").append(v.name);
+  // Static data goes out every 6 minutes: the new name is heard within about 10.
+  add_truth(scene, "IDENTITY_CHANGE", "renamed", {v.mmsi}, renamed_s, renamed_s + 900, lat, lon);
+}
+
+// A Sierra Leone MMSI whose call sign is North Korean and whose IMO check digit is wrong.
+void plant_flag_mismatch(Scene& scene) {
+  const int64_t from_s = fit(scene, 0, 1'800);
+  if (from_s < 0) return;
+  const auto [lat, lon] = scene.point_inside(0.2);
+  const std::size_t index = scene.add_vessel(Kind::class_a, 80, lat, lon, from_s);
+  Vessel& v = scene.fleet()[index];
+  v.legs = {transit_leg(0, scene.random().uniform(8, 12), scene.random().uniform(0, 360))};
+  v.mmsi = 667'000'000u + v.mmsi % 1'000'000u;
+  v.callsign = std::string(Scene::callsign_prefix(445)) + v.callsign.substr(2);
+  v.imo = v.imo / 10 * 10 + (v.imo % 10 + 1) % 10;  // a wrong check digit
+  add_truth(scene, "IDENTITY_CHANGE", "flag_mismatch", {v.mmsi}, from_s, from_s + 900, lat, lon);
+}
+
+// A tanker under way at sea reports 2-4 m more draught.
+void plant_draught_change(Scene& scene) {
+  const int64_t changed_s = fit(scene, 1'800, 1'800);
+  if (changed_s < 0) return;
+  const auto [lat, lon] = scene.point_inside(0.2);
+  const std::size_t index = scene.add_vessel(Kind::class_a, 80, lat, lon, changed_s - 1'800);
+  Vessel& v = scene.fleet()[index];
+  v.legs = {transit_leg(0, scene.random().uniform(8, 12), scene.random().uniform(0, 360))};
+  v.draught_changed_at_s = changed_s;
+  v.new_draught = v.draught + std::round(scene.random().uniform(2.0, 4.0) * 10) / 10;
+  add_truth(scene, "DRAUGHT_CHANGE", "at_sea", {v.mmsi}, changed_s, changed_s + 900, lat, lon);
+}
+
+// A ship under way whose GPS puts one report 20-80 km off.
+void plant_gps_glitch(Scene& scene) {
+  const int64_t glitch_s = fit(scene, 1'800, 1'800);
+  if (glitch_s < 0) return;
+  const auto [lat, lon] = scene.point_inside(0.2);
+  const std::size_t index = scene.add_vessel(Kind::class_a, 70, lat, lon, glitch_s - 1'800);
+  Vessel& v = scene.fleet()[index];
+  v.legs = {transit_leg(0, scene.random().uniform(8, 12), scene.random().uniform(0, 360))};
+  const double bearing = scene.random().uniform(0, 360) * pi / 180;
+  const double off_m = scene.random().uniform(20e3, 80e3);
+  v.glitch_at_s = glitch_s;
+  v.glitch_north_m = off_m * std::cos(bearing);
+  v.glitch_east_m = off_m * std::sin(bearing);
+  add_truth(scene, "CONFOUNDER", "gps_glitch", {v.mmsi}, glitch_s, glitch_s + 60, lat, lon);
+}
+
+// Nothing is received in a 0.4 x 0.4 degree box for 14-16 hours (a receiver down). Four trawlers
+// working 5-10 km apart in it, at 3 knots, go quiet together.
+void plant_coverage_hole(Scene& scene) {
+  const auto length_s = static_cast<int64_t>(scene.random().uniform(14 * 3'600, 16 * 3'600));
+  const int64_t from_s = fit(scene, 3'600, length_s + 1'800);
+  if (from_s < 0) return;
+  const auto [lat, lon] = scene.point_inside(0.35);
+  scene.coverage_holes().push_back(
+      {from_s, from_s + length_s, lat - 0.2, lat + 0.2, lon - 0.2, lon + 0.2});
+  std::vector<uint32_t> mmsis;
+  for (unsigned k = 0; k < 4; ++k) {
+    double boat_lat = lat, boat_lon = lon;
+    step(boat_lat, boat_lon, 90.0 * k + scene.random().uniform(0, 60),
+         scene.random().uniform(2.5e3, 5e3));
+    const std::size_t index = scene.add_vessel(Kind::class_a, 30, boat_lat, boat_lon, from_s - 3'600);
+    scene.fleet()[index].legs = {idle_leg(0, Mode::drift, 2.9, 7)};
+    mmsis.push_back(scene.fleet()[index].mmsi);
+  }
+  add_truth(scene, "CONFOUNDER", "coverage_hole", std::move(mmsis), from_s, from_s + length_s, lat,
+            lon);
+}
+
+// A ship moored in a port changes its draught by 3 m (loading alongside).
+void plant_port_draught_change(Scene& scene) {
+  const TrafficConfig& c = scene.config();
+  if (c.port_points.empty()) return;
+  const int64_t changed_s = fit(scene, 1'800, 1'800);
+  if (changed_s < 0) return;
+  const auto [lat, lon] = c.port_points[scene.random().below(static_cast<unsigned>(c.port_points.size()))];
+  const std::size_t index = scene.add_vessel(Kind::class_a, 80, lat, lon, changed_s - 1'800);
+  Vessel& v = scene.fleet()[index];
+  v.legs = {idle_leg(0, Mode::anchored, 0, 5)};
+  v.draught_changed_at_s = changed_s;
+  v.new_draught = v.draught + 3.0;
+  add_truth(scene, "CONFOUNDER", "draught_change_in_port", {v.mmsi}, changed_s, changed_s + 900,
+            lat, lon);
+}
+
 double on_grid(double value, double divisor) { return std::round(value * divisor) / divisor; }
 
-// What the transponder reports: the true state plus GPS noise of a few metres.
-ais::Message position_message(const Vessel& v, int64_t now_s, Random& random) {
+// What the transponder reports: the true state plus GPS noise of a few metres, moved
+// (north_m, east_m) when it lies.
+ais::Message position_message(const Vessel& v, int64_t now_s, Random& random, double north_m,
+                              double east_m) {
   double lat = v.lat, lon = v.lon;
   step(lat, lon, random.uniform(0, 360), random.uniform(0, v.gps_jitter_m));
+  if (north_m != 0 || east_m != 0) {
+    lat += north_m / metres_per_degree;
+    lon += east_m / (metres_per_degree * std::cos(lat * pi / 180));
+  }
   const double course = on_grid(wrap_degrees(v.course), 10);
   const std::optional<double> speed =
       v.reports_speed ? std::optional<double>(on_grid(std::min(v.speed, 102.2), 10)) : std::nullopt;
@@ -604,8 +890,10 @@ int64_t reporting_interval_s(const Vessel& v) {
   return 10;
 }
 
-std::vector<ais::Message> static_messages(const Vessel& v) {
+std::vector<ais::Message> static_messages(const Vessel& v, int64_t now_s) {
   std::vector<ais::Message> out;
+  const bool renamed = v.renamed_at_s >= 0 && now_s >= v.renamed_at_s;
+  const std::string& name = renamed ? v.new_name : v.name;
   const auto to_bow = static_cast<uint16_t>(v.length * 2 / 3);
   const auto to_port = static_cast<uint8_t>(v.beam / 2);
   if (v.kind == Kind::class_a) {
@@ -614,7 +902,7 @@ std::vector<ais::Message> static_messages(const Vessel& v) {
     m.header.mmsi = v.mmsi;
     m.imo = v.imo;
     set_text(m.callsign, v.callsign);
-    set_text(m.shipname, v.name);
+    set_text(m.shipname, name);
     m.shiptype = v.shiptype;
     m.to_bow = to_bow;
     m.to_stern = static_cast<uint16_t>(v.length - to_bow);
@@ -625,7 +913,8 @@ std::vector<ais::Message> static_messages(const Vessel& v) {
     m.day = 3;
     m.hour = 12;
     m.minute = 0;
-    m.draught = v.draught;
+    m.draught = v.draught_changed_at_s >= 0 && now_s >= v.draught_changed_at_s ? v.new_draught
+                                                                               : v.draught;
     set_text(m.destination, v.destination);
     m.dte = false;
     out.emplace_back(m);
@@ -635,7 +924,7 @@ std::vector<ais::Message> static_messages(const Vessel& v) {
   a.header.type = 24;
   a.header.mmsi = v.mmsi;
   a.partno = 0;
-  set_text(a.shipname, v.name);
+  set_text(a.shipname, name);
   out.emplace_back(a);
   ais::StaticDataReport b;
   b.header.type = 24;
@@ -717,6 +1006,8 @@ TrafficSummary simulate_traffic(const TrafficConfig& config,
     scene.fleet()[index].legs = {transit_leg(0, scene.random().uniform(6, 16),
                                              scene.random().uniform(0, 360))};
   }
+  // Holes first: later plants keep clear of them (Scene::point_inside).
+  for (unsigned k = 0; k < config.coverage_holes; ++k) plant_coverage_hole(scene);
   for (unsigned k = 0; k < config.rendezvous; ++k) plant_rendezvous(scene, k);
   for (unsigned k = 0; k < config.dark_periods; ++k) plant_dark_period(scene);
   for (unsigned k = 0; k < config.loiterings; ++k) plant_loitering(scene);
@@ -726,6 +1017,16 @@ TrafficSummary simulate_traffic(const TrafficConfig& config,
   for (unsigned k = 0; k < config.roadsteads; ++k) plant_roadstead(scene);
   for (unsigned k = 0; k < config.zone_crossings; ++k) plant_zone_crossing(scene);
   for (unsigned k = 0; k < config.boundary_anchorages; ++k) plant_boundary_anchorage(scene);
+  for (unsigned k = 0; k < config.dark_sts; ++k) plant_dark_sts(scene);
+  for (unsigned k = 0; k < config.both_dark_meetings; ++k) plant_both_dark_meeting(scene);
+  for (unsigned k = 0; k < config.deliberate_silences; ++k) plant_deliberate_silence(scene);
+  for (unsigned k = 0; k < config.position_offsets; ++k) plant_position_offset(scene);
+  for (unsigned k = 0; k < config.shared_mmsis; ++k) plant_shared_mmsi(scene);
+  for (unsigned k = 0; k < config.renamed_tankers; ++k) plant_renamed_tanker(scene);
+  for (unsigned k = 0; k < config.flag_mismatches; ++k) plant_flag_mismatch(scene);
+  for (unsigned k = 0; k < config.draught_changes; ++k) plant_draught_change(scene);
+  for (unsigned k = 0; k < config.gps_glitches; ++k) plant_gps_glitch(scene);
+  for (unsigned k = 0; k < config.port_draught_changes; ++k) plant_port_draught_change(scene);
 
   TrafficSummary summary;
   summary.vessels = static_cast<unsigned>(scene.fleet().size());
@@ -789,8 +1090,10 @@ TrafficSummary simulate_traffic(const TrafficConfig& config,
       arrivals.pop();
     }
   };
-  auto transmit = [&](const ais::Message& message, int64_t now_s) {
+  // `receivable`: false inside a coverage hole (transmitted, heard by no station).
+  auto transmit = [&](const ais::Message& message, int64_t now_s, bool receivable) {
     ++summary.messages;
+    if (!receivable) return;
     const ais::EncodedPayload payload = ais::encode(message);
     bool heard = false;
     const char this_channel = channel;
@@ -837,16 +1140,26 @@ TrafficSummary simulate_traffic(const TrafficConfig& config,
     due.pop();
     while (next_base_station_s <= now_s) {
       emit_until(next_base_station_s * 1000);
-      transmit(base_station_message(next_base_station_s), next_base_station_s);
+      transmit(base_station_message(next_base_station_s), next_base_station_s, true);
       next_base_station_s += 10;
     }
     emit_until(now_s * 1000);
     scene.advance(index, now_s);
     Vessel& v = scene.fleet()[index];
-    const bool silent = scene.leg_of(v).mode == Mode::silent;
+    const bool silent = scene.leg_of(v).mode == Mode::silent || scene.leg_of(v).transponder_off;
+    const bool heard = scene.receivable(v.lat, v.lon, now_s);
     if (now_s >= v.next_position_s) {
       if (!silent) {
-        transmit(position_message(v, now_s, random), now_s);
+        double north_m = 0, east_m = 0;
+        if (v.offset_from_s >= 0 && now_s >= v.offset_from_s && now_s < v.offset_until_s) {
+          north_m = v.offset_north_m;
+          east_m = v.offset_east_m;
+        } else if (v.glitch_at_s >= 0 && now_s >= v.glitch_at_s) {
+          north_m = v.glitch_north_m;
+          east_m = v.glitch_east_m;
+          v.glitch_at_s = -1;
+        }
+        transmit(position_message(v, now_s, random, north_m, east_m), now_s, heard);
         if (config.watch_zones_at) record_crossings(index, now_s);
         auto& longest = longest_silence[index];
         const int64_t last = last_transmission[index];
@@ -857,7 +1170,7 @@ TrafficSummary simulate_traffic(const TrafficConfig& config,
     }
     if (now_s >= v.next_static_s) {
       if (!silent) {
-        for (const auto& message : static_messages(v)) transmit(message, now_s);
+        for (const auto& message : static_messages(v, now_s)) transmit(message, now_s, heard);
       }
       v.next_static_s = now_s + 360;  // static data every 6 minutes
     }

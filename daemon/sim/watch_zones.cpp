@@ -27,6 +27,19 @@ void use_watch_zones(const ruleset::Ruleset& rules, TrafficConfig& config) {
                                      std::size_t bit, double lat, double lon) {
     return zones.boundary_distance_m(*zone_of_bit[bit], lat, lon);
   };
+  // Port points: a 0.02 degree lattice over the area and 1.5 degrees around it (the ports a ship
+  // in the area would call at), one point per port zone, nearest the zone's first lattice hit.
+  config.port_points.clear();
+  std::vector<bool> port_found(zones.zones().size(), false);
+  for (double lat = config.min_lat - 1.5; lat <= config.max_lat + 1.5; lat += 0.02) {
+    for (double lon = config.min_lon - 1.5; lon <= config.max_lon + 1.5; lon += 0.02) {
+      for (const ruleset::Zone* zone : zones.zones_containing(lat, lon)) {
+        if (zone->kind != ruleset::ZoneKind::port || port_found[zone->index]) continue;
+        port_found[zone->index] = true;
+        config.port_points.emplace_back(lat, lon);
+      }
+    }
+  }
   using ruleset::ThresholdId;
   config.geofence_hysteresis_m = rules.thresholds.value(ThresholdId::geofence_hysteresis_m);
   config.geofence_hysteresis_s =

@@ -223,6 +223,164 @@ TEST(Traffic, PlantedEventsAreWhatTheirTruthSays) {
     EXPECT_EQ(planted[kind], 1) << kind;
 }
 
+// Static data (type 5) as transmitted: (time, name, call sign, IMO, draught) by MMSI.
+struct Static {
+  int64_t time_s;
+  std::string name, callsign;
+  uint32_t imo;
+  double draught;
+};
+
+std::map<uint32_t, std::vector<Static>> statics_of(const std::vector<std::string>& lines) {
+  std::map<uint32_t, std::vector<Static>> out;
+  nmea::Framer framer;
+  for (const auto& line : lines) {
+    nmea::Payload payload;
+    if (framer.push(line, payload) != nmea::LineOutcome::payload) continue;
+    ais::Message message;
+    if (ais::decode(payload.armored, payload.fill_bits, message) != ais::DecodeStatus::ok) continue;
+    if (const auto* m = std::get_if<ais::StaticVoyageData>(&message))
+      out[m->header.mmsi].push_back({*payload.event_time_ms / 1000, std::string(m->shipname.view()),
+                                     std::string(m->callsign.view()), m->imo.value_or(0),
+                                     m->draught.value_or(0)});
+  }
+  return out;
+}
+
+TEST(Traffic, DeceptionPlantsAreWhatTheirTruthSays) {
+  TrafficConfig config;
+  config.vessels = 10;
+  config.duration_s = 30 * 3'600;
+  config.dark_sts = 1;
+  config.both_dark_meetings = 1;
+  config.deliberate_silences = 1;
+  config.position_offsets = 1;
+  config.shared_mmsis = 1;
+  config.renamed_tankers = 1;
+  config.flag_mismatches = 1;
+  config.draught_changes = 1;
+  config.gps_glitches = 1;
+  config.port_draught_changes = 1;
+  config.port_points = {{38.72, 125.40}};
+  TrafficSummary summary;
+  const std::vector<std::string> lines = run(config, &summary);
+  const Decoded d = decode_all(lines);
+  const auto statics = statics_of(lines);
+  auto silent_between = [&](uint32_t mmsi, int64_t from_s, int64_t to_s) {
+    for (const Fix& f : d.fixes.at(mmsi))
+      if (f.time_s > from_s && f.time_s < to_s) return false;
+    return true;
+  };
+  std::map<std::string, int> planted;
+  for (const TruthEvent& e : summary.truth) {
+    ++planted[e.kind];
+    SCOPED_TRACE(e.type + " " + e.kind);
+    if (e.kind == "dark_sts") {
+      ASSERT_EQ(e.mmsis.size(), 2u);
+      EXPECT_TRUE(silent_between(e.mmsis[0], e.start_time_s, e.end_time_s));
+      EXPECT_GE(e.end_time_s - e.start_time_s, 5 * 3'600);
+      // Last heard within reach of the waiting tanker, which idles there meanwhile.
+      const Fix* last = fix_near(d, e.mmsis[0], e.start_time_s);
+      const Fix* waiting = fix_near(d, e.mmsis[1], e.start_time_s + 2 * 3'600);
+      ASSERT_TRUE(last && waiting && waiting->speed);
+      EXPECT_LT(metres_between(last->lat, last->lon, waiting->lat, waiting->lon), 25e3);
+      EXPECT_LT(*waiting->speed, 1.0);
+    } else if (e.kind == "both_dark") {
+      for (uint32_t mmsi : e.mmsis)
+        EXPECT_TRUE(silent_between(mmsi, e.start_time_s + 1'200, e.end_time_s));
+    } else if (e.kind == "deliberate_silence") {
+      EXPECT_TRUE(silent_between(e.mmsis[0], e.start_time_s, e.end_time_s));
+      EXPECT_GE(e.end_time_s - e.start_time_s, 14 * 3'600);
+    } else if (e.kind == "position_offset") {
+      const Fix* before = fix_near(d, e.mmsis[0], e.start_time_s - 60);
+      const Fix* during = fix_near(d, e.mmsis[0], e.start_time_s + 600);
+      const Fix* after = fix_near(d, e.mmsis[0], e.end_time_s + 600);
+      ASSERT_TRUE(before && during && after) << !!before << !!during << !!after;
+      EXPECT_GT(metres_between(before->lat, before->lon, during->lat, during->lon), 190e3);
+      EXPECT_GT(metres_between(during->lat, during->lon, after->lat, after->lon), 150e3);
+    } else if (e.kind == "shared_mmsi") {
+      // Two names on one MMSI, and positions from two places 40 km or more apart.
+      std::set<std::string> names;
+      for (const Static& st : statics.at(e.mmsis[0])) names.insert(st.name);
+      EXPECT_EQ(names.size(), 2u);
+      const auto& fixes = d.fixes.at(e.mmsis[0]);
+      double farthest = 0;
+      for (std::size_t k = 1; k < fixes.size(); ++k)
+        if (fixes[k].time_s - fixes[k - 1].time_s < 30)
+          farthest = std::max(farthest, metres_between(fixes[k].lat, fixes[k].lon,
+                                                       fixes[k - 1].lat, fixes[k - 1].lon));
+      EXPECT_GT(farthest, 35e3);
+    } else if (e.kind == "renamed") {
+      const auto& st = statics.at(e.mmsis[0]);
+      EXPECT_NE(st.front().name, st.back().name);
+      EXPECT_EQ(st.back().name, "NEW " + st.front().name);
+    } else if (e.kind == "flag_mismatch") {
+      const Static& st = statics.at(e.mmsis[0]).front();
+      EXPECT_EQ(e.mmsis[0] / 1'000'000, 667u);
+      EXPECT_EQ(st.callsign.substr(0, 2), "HM");
+      uint32_t sum = 0, rest = st.imo / 10;
+      for (uint32_t weight = 2; weight <= 7; ++weight, rest /= 10) sum += (rest % 10) * weight;
+      EXPECT_NE(st.imo % 10, sum % 10);
+    } else if (e.kind == "at_sea" || e.kind == "draught_change_in_port" ||
+               e.kind == "laden_after_dark_sts") {
+      const auto& st = statics.at(e.mmsis[0]);
+      EXPECT_GE(st.back().draught - st.front().draught, 1.9);
+    } else if (e.kind == "gps_glitch") {
+      // One report far from both its neighbours, which are near each other.
+      int off = 0;
+      const auto& fixes = d.fixes.at(e.mmsis[0]);
+      for (std::size_t k = 1; k + 1 < fixes.size(); ++k) {
+        const Fix &a = fixes[k - 1], &b = fixes[k], &c = fixes[k + 1];
+        if (metres_between(a.lat, a.lon, b.lat, b.lon) > 15e3 &&
+            metres_between(b.lat, b.lon, c.lat, c.lon) > 15e3 &&
+            metres_between(a.lat, a.lon, c.lat, c.lon) < 1e3)
+          ++off;
+      }
+      EXPECT_EQ(off, 1);
+    }
+  }
+  for (const char* kind :
+       {"dark_sts", "laden_after_dark_sts", "both_dark", "deliberate_silence", "position_offset",
+        "shared_mmsi", "renamed", "flag_mismatch", "at_sea", "gps_glitch",
+        "draught_change_in_port"})
+    EXPECT_EQ(planted[kind], 1) << kind;
+}
+
+TEST(Traffic, ACoverageHoleSilencesEveryShipInItAndOnlyThere) {
+  TrafficConfig config;
+  config.vessels = 30;
+  config.duration_s = 24 * 3'600;
+  config.min_lon = 122.4;  // room for plants clear of the hole
+  config.coverage_holes = 1;
+  config.deliberate_silences = 2;
+  TrafficSummary summary;
+  const Decoded d = decode_all(run(config, &summary));
+  const TruthEvent* hole = nullptr;
+  for (const TruthEvent& e : summary.truth)
+    if (e.kind == "coverage_hole") hole = &e;
+  ASSERT_TRUE(hole);
+  ASSERT_EQ(hole->mmsis.size(), 4u);
+  for (uint32_t mmsi : hole->mmsis) {
+    EXPECT_TRUE(fix_near(d, mmsi, hole->start_time_s - 600)) << "heard before the hole";
+    EXPECT_TRUE(fix_near(d, mmsi, hole->end_time_s + 600)) << "and after it";
+  }
+  std::size_t heard_in_hole = 0, heard_elsewhere = 0;
+  for (const auto& [mmsi, fixes] : d.fixes)
+    for (const Fix& f : fixes) {
+      if (f.time_s <= hole->start_time_s || f.time_s >= hole->end_time_s) continue;
+      const bool inside =
+          std::abs(f.lat - hole->lat) < 0.19 && std::abs(f.lon - hole->lon) < 0.19;
+      ++(inside ? heard_in_hole : heard_elsewhere);
+    }
+  EXPECT_EQ(heard_in_hole, 0u);
+  EXPECT_GT(heard_elsewhere, 10'000u);
+  for (const TruthEvent& e : summary.truth)
+    if (e.kind == "deliberate_silence") {
+      EXPECT_TRUE(std::abs(e.lat - hole->lat) > 0.45 || std::abs(e.lon - hole->lon) > 0.45)
+          << "planted clear of the hole";
+    }
+}
+
 TEST(Traffic, AnEventThatDoesNotFitIsNotPlanted) {
   TrafficConfig config;
   config.duration_s = 3'600;  // too short for any rendezvous or dark period

@@ -1,0 +1,268 @@
+// The deception detectors of issue 4 over a simulated day and a half of traffic with the shipped
+// rules and every detector on: dark ship-to-ship transfers, two ships switching off to meet, long
+// silences among traffic, false positions, one MMSI on two ships, a renamed tanker, a flag that
+// does not match, draught changes at sea — and the look-alikes that must stay silent: a single GPS
+// glitch, a coverage hole where every ship goes quiet at once, a draught change in port.
+// Precision and recall of at least 0.95 per alert type, and nothing on the look-alikes.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "detect/engine.h"
+#include "detect/registry.h"
+#include "detector_test_support.h"
+#include "ruleset/ruleset.h"
+#include "sim/traffic.h"
+#include "sim/watch_zones.h"
+
+namespace aiswatch::detect {
+namespace {
+
+using aiswatch::v1::Alert;
+using aiswatch::v1::ALERT_STATE_OPEN;
+using aiswatch::v1::ALERT_TYPE_DARK_PERIOD;
+using aiswatch::v1::ALERT_TYPE_DARK_RENDEZVOUS;
+using aiswatch::v1::ALERT_TYPE_DRAUGHT_CHANGE;
+using aiswatch::v1::ALERT_TYPE_IDENTITY_CHANGE;
+using aiswatch::v1::ALERT_TYPE_SPOOFING;
+using aiswatch::v1::AlertType;
+
+bool names(const sim::TruthEvent& e, const Alert& a) {
+  for (uint32_t m : e.mmsis)
+    if (m == a.mmsi() || (a.counterpart_mmsi() != 0 && m == a.counterpart_mmsi())) return true;
+  return false;
+}
+
+// An alert matches a planted event when it names one of its vessels and starts between
+// `slack_s` before the event and its end.
+bool matches(const Alert& a, const sim::TruthEvent& e, int64_t slack_s) {
+  const int64_t start = a.start_time().seconds();
+  return names(e, a) && start >= e.start_time_s - slack_s && start <= e.end_time_s;
+}
+
+struct Score {
+  std::size_t truths = 0, found = 0, alerts = 0, right = 0;
+  double recall() const {
+    return truths == 0 ? 0.0 : static_cast<double>(found) / static_cast<double>(truths);
+  }
+  double precision() const {
+    return alerts == 0 ? 0.0 : static_cast<double>(right) / static_cast<double>(alerts);
+  }
+};
+
+// `required` truth kinds count for recall; `allowed` kinds make an alert right without being
+// required (an IDENTITY_CHANGE on an MMSI two ships share: their names do alternate).
+Score score(const std::vector<Alert>& episodes, const sim::TrafficSummary& summary,
+            AlertType type, const std::string& truth_type, int64_t slack_s,
+            const std::set<std::string>& allowed_kinds = {}) {
+  Score s;
+  for (const auto& e : summary.truth) {
+    if (e.type != truth_type) continue;
+    ++s.truths;
+    bool found = false;
+    for (const auto& a : episodes) found = found || (a.type() == type && matches(a, e, slack_s));
+    if (found) {
+      ++s.found;
+    } else {
+      std::cout << "missed " << truth_type << " " << e.kind << " " << e.mmsis[0] << " "
+                << e.start_time_s << ".." << e.end_time_s << "\n";
+    }
+  }
+  for (const auto& a : episodes) {
+    if (a.type() != type) continue;
+    ++s.alerts;
+    bool right = false;
+    for (const auto& e : summary.truth)
+      right = right || ((e.type == truth_type || allowed_kinds.contains(e.kind)) &&
+                        matches(a, e, slack_s));
+    if (right) {
+      ++s.right;
+    } else {
+      std::cout << "unplanned " << a.ShortDebugString() << "\n";
+    }
+  }
+  return s;
+}
+
+void print(const std::string& what, const Score& s) {
+  std::cout << what << ": " << s.found << "/" << s.truths << " found (recall " << s.recall()
+            << "), " << s.right << "/" << s.alerts << " right (precision " << s.precision()
+            << ")\n";
+}
+
+struct Run {
+  sim::TrafficSummary summary;
+  std::vector<Alert> episodes;  // each alert once, as last emitted (CLOSED carries everything)
+};
+
+Run run_with_shipped_rules(sim::TrafficConfig config) {
+  const ruleset::LoadResult loaded = ruleset::load_ruleset(AISWATCH_RULES_DIR);
+  EXPECT_TRUE(loaded.ok());
+  sim::use_watch_zones(*loaded.ruleset, config);
+  test::RecordingSink sink;
+  Engine engine(loaded.ruleset, make_detectors(*loaded.ruleset), sink);
+  Run run;
+  run.summary =
+      sim::simulate_traffic(config, [&](std::string_view line) { engine.push_line(line, "sim"); });
+  engine.finish();
+  std::map<std::string, Alert> last_event;
+  for (const auto& a : sink.events) last_event[a.alert_id()] = a;
+  for (const auto& [id, a] : last_event) run.episodes.push_back(a);
+  return run;
+}
+
+bool escalated(const Alert& a) {
+  return a.type() == ALERT_TYPE_DARK_PERIOD && a.severity() > aiswatch::v1::SEVERITY_MEDIUM;
+}
+
+// Deliberate silence: a dark period escalated above its type's MEDIUM.
+Score score_escalations(const Run& run) {
+  Score s;
+  for (const auto& a : run.episodes) {
+    if (!escalated(a)) continue;
+    ++s.alerts;
+    bool right = false;
+    for (const auto& e : run.summary.truth)
+      right = right || (e.kind == "deliberate_silence" && matches(a, e, 600));
+    if (right) {
+      ++s.right;
+    } else {
+      std::cout << "escalated without cause " << a.ShortDebugString() << "\n";
+    }
+  }
+  for (const auto& e : run.summary.truth) {
+    if (e.kind != "deliberate_silence") continue;
+    ++s.truths;
+    bool found = false;
+    for (const auto& a : run.episodes) found = found || (escalated(a) && matches(a, e, 600));
+    if (found) ++s.found;
+  }
+  return s;
+}
+
+// Alerts of issue 4's types, or escalations, on the vessels of look-alikes: a GPS glitch, a
+// coverage hole, a draught change in port. Ships in a coverage hole do fall silent, so their
+// dark periods may open; nothing else may.
+std::size_t alerts_on_look_alikes(const Run& run) {
+  std::size_t n = 0;
+  for (const auto& e : run.summary.truth) {
+    if (e.kind != "gps_glitch" && e.kind != "coverage_hole" && e.kind != "draught_change_in_port")
+      continue;
+    for (const auto& a : run.episodes) {
+      if (!names(e, a)) continue;
+      const bool new_type = a.type() == ALERT_TYPE_DARK_RENDEZVOUS ||
+                            a.type() == ALERT_TYPE_SPOOFING ||
+                            a.type() == ALERT_TYPE_IDENTITY_CHANGE ||
+                            a.type() == ALERT_TYPE_DRAUGHT_CHANGE;
+      if (new_type || escalated(a)) {
+        ++n;
+        ADD_FAILURE() << "alert on look-alike " << e.kind << ": " << a.ShortDebugString();
+      }
+    }
+  }
+  std::cout << "alerts on look-alikes: " << n << "\n";
+  return n;
+}
+
+TEST(DeceptionScenario, PrecisionAndRecallPerTypeAndSilenceOnLookAlikes) {
+  sim::TrafficConfig config;
+  config.seed = 11;
+  config.vessels = 50;
+  config.duration_s = 30 * 3'600;
+  config.dark_sts = 4;
+  config.both_dark_meetings = 3;
+  config.deliberate_silences = 3;
+  config.position_offsets = 4;
+  config.shared_mmsis = 2;
+  config.renamed_tankers = 4;
+  config.flag_mismatches = 2;
+  config.draught_changes = 4;
+  config.gps_glitches = 6;
+  config.port_draught_changes = 3;
+  config.malformed_probability = 0.001;
+  const Run run = run_with_shipped_rules(config);
+  const auto& episodes = run.episodes;
+  const auto& summary = run.summary;
+
+  // Dark: the alert starts at the last transmission before the silence or when the visible
+  // ship began to idle, up to an hour before the dark ship switched off.
+  const Score dark_rendezvous =
+      score(episodes, summary, ALERT_TYPE_DARK_RENDEZVOUS, "DARK_RENDEZVOUS", 3'600);
+  const Score spoofing = score(episodes, summary, ALERT_TYPE_SPOOFING, "SPOOFING", 600);
+  const Score identity = score(episodes, summary, ALERT_TYPE_IDENTITY_CHANGE, "IDENTITY_CHANGE",
+                               0, {"shared_mmsi"});
+  const Score draught = score(episodes, summary, ALERT_TYPE_DRAUGHT_CHANGE, "DRAUGHT_CHANGE", 0);
+  const Score deliberate = score_escalations(run);
+  print("DARK_RENDEZVOUS", dark_rendezvous);
+  print("SPOOFING", spoofing);
+  print("IDENTITY_CHANGE", identity);
+  print("DRAUGHT_CHANGE", draught);
+  print("DELIBERATE SILENCE (escalated DARK_PERIOD)", deliberate);
+
+  // A draught change after a dark transfer is linked to it.
+  std::set<std::string> dark_rendezvous_ids;
+  for (const auto& a : episodes)
+    if (a.type() == ALERT_TYPE_DARK_RENDEZVOUS) dark_rendezvous_ids.insert(a.alert_id());
+  std::size_t laden = 0, linked = 0;
+  for (const auto& e : summary.truth) {
+    if (e.kind != "laden_after_dark_sts") continue;
+    ++laden;
+    for (const auto& a : episodes) {
+      if (a.type() != ALERT_TYPE_DRAUGHT_CHANGE || !matches(a, e, 0)) continue;
+      bool to_transfer = false;
+      for (const auto& id : a.related_alert_ids())
+        to_transfer = to_transfer || dark_rendezvous_ids.contains(id);
+      if (to_transfer) ++linked;
+      break;
+    }
+  }
+  std::cout << "draught changes after a dark transfer linked to it: " << linked << "/" << laden
+            << "\n";
+
+  EXPECT_GE(dark_rendezvous.truths, 5u);
+  EXPECT_GE(spoofing.truths, 5u);
+  EXPECT_GE(identity.truths, 5u);
+  EXPECT_GE(draught.truths, 6u);
+  EXPECT_GE(deliberate.truths, 2u);
+  for (const Score* s : {&dark_rendezvous, &spoofing, &identity, &draught, &deliberate}) {
+    EXPECT_GE(s->recall(), 0.95);
+    EXPECT_GE(s->precision(), 0.95);
+  }
+  EXPECT_GE(static_cast<double>(linked), 0.95 * static_cast<double>(laden));
+  EXPECT_EQ(alerts_on_look_alikes(run), 0u);
+}
+
+// A receiver down for 14-16 h: four trawlers working in its 0.4 degree box go quiet together,
+// as does every ship passing through. Long silences among traffic elsewhere escalate; theirs
+// must not, and going quiet together is no dark rendezvous.
+TEST(DeceptionScenario, ACoverageHoleNeitherEscalatesNorLinks) {
+  sim::TrafficConfig config;
+  config.seed = 5;
+  config.vessels = 60;
+  config.min_lon = 122.4;  // a wider area: room for silences clear of the hole
+  config.duration_s = 24 * 3'600;
+  config.coverage_holes = 1;
+  config.deliberate_silences = 3;
+  const Run run = run_with_shipped_rules(config);
+  const Score deliberate = score_escalations(run);
+  print("DELIBERATE SILENCE (escalated DARK_PERIOD)", deliberate);
+  std::size_t hole_dark_periods = 0;
+  for (const auto& e : run.summary.truth)
+    if (e.kind == "coverage_hole")
+      for (const auto& a : run.episodes)
+        if (names(e, a) && a.type() == ALERT_TYPE_DARK_PERIOD) ++hole_dark_periods;
+  std::cout << "dark periods of the trawlers in the hole: " << hole_dark_periods << "\n";
+  EXPECT_EQ(hole_dark_periods, 4u) << "they are silent past 6 h: the test must exercise this";
+  EXPECT_GE(deliberate.truths, 2u);
+  EXPECT_GE(deliberate.recall(), 0.95);
+  EXPECT_GE(deliberate.precision(), 0.95);
+  EXPECT_EQ(alerts_on_look_alikes(run), 0u);
+}
+
+}  // namespace
+}  // namespace aiswatch::detect

@@ -1,5 +1,7 @@
 #include "detect/dark_period.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <string>
 
 #include "detect/common.h"
@@ -14,6 +16,19 @@ using ruleset::ZoneKind;
 alert::EpisodeKey key_of(uint32_t mmsi, int64_t start_ms) {
   return {aiswatch::v1::ALERT_TYPE_DARK_PERIOD, mmsi, 0, "", start_ms};
 }
+
+// Deliberate silence is judged at most this often (event time): the threshold is in hours.
+constexpr int64_t judgement_interval_ms = 5 * 60'000;
+// Octants (of 8) around the last position in which vessels must be heard during the silence;
+// an edge of coverage through the position leaves at most 5 (see the header).
+constexpr int min_directions_heard = 6;
+// Hours after the last transmission's hour in which the octants are looked at: a coverage
+// edge (a coast, the end of a station's range) does not move, so the whole silence judged may
+// show it; two hours of sparse traffic left octants unvisited in simulated scenarios (5 of 8
+// on open sea) where twelve did not.
+constexpr int64_t direction_hours = 12;
+// Others silent within this of the vessel count as falling silent with it (a receiver outage).
+constexpr int64_t fell_silent_window_ms = 3'600'000;
 
 }  // namespace
 
@@ -33,9 +48,12 @@ void DarkPeriodDetector::consider(const track::VesselState& v, int64_t watermark
   const ruleset::ZoneMatches zones =
       context.rules.zones.zones_containing(v.position->lat, v.position->lon);
   if (suppressed(zones)) return;  // switched off in port or at anchor: normal
-  Open open{v.last_heard_ms, true, v.position->lat, v.position->lon};
+  const uint32_t slot = context.tracker.slot_of(v);
+  Open open{v.last_heard_ms, true, v.position->lat, v.position->lon, slot, 0};
   open_.emplace(v.mmsi, open);
   by_start_.emplace(open.start_ms, v.mmsi);
+  to_judge_.emplace(open.start_ms, v.mmsi);
+  slot_entry(slot, context).set_dark(true);
   alert::EpisodeReport r;
   r.key = key_of(v.mmsi, open.start_ms);
   r.time_ms = watermark_ms;
@@ -54,14 +72,62 @@ void DarkPeriodDetector::close(uint32_t mmsi, int64_t time_ms, std::string_view 
   if (it == open_.end()) return;
   context.alerts.close(key_of(mmsi, it->second.start_ms), time_ms, reason);
   by_start_.erase({it->second.start_ms, mmsi});
+  to_judge_.erase({it->second.start_ms, mmsi});
+  // The slot may hold another vessel by now (evicted and reused): clear only our own flag.
+  const track::VesselState* v = context.tracker.find(mmsi);
+  if (v != nullptr && context.tracker.slot_of(*v) == it->second.slot &&
+      it->second.slot < slots_.size()) {
+    slots_[it->second.slot].set_dark(false);
+  }
   open_.erase(it);
+}
+
+DarkPeriodDetector::SlotEntry& DarkPeriodDetector::slot_entry(uint32_t slot,
+                                                              const Context& context) {
+  if (slot >= slots_.size()) slots_.resize(std::max<std::size_t>(context.tracker.slot_count(), slot + 1u));
+  return slots_[slot];
+}
+
+void DarkPeriodDetector::note_reception(const track::UpdateResult& u, SlotEntry& entry) {
+  const track::VesselState& v = *u.vessel;
+  if ((u.changes & track::change_position) != 0 && v.position) {
+    // The newest fix: noted when it is in a new cell or hour for this vessel.
+    const uint32_t cell = ReceptionRecord::cell_of(v.position->lat, v.position->lon);
+    const int64_t hour = ReceptionRecord::hour_of(v.position->time_ms);
+    const uint32_t hour32 = static_cast<uint32_t>(hour);
+    if (cell == entry.cell() && hour32 == entry.hour) return;
+    reception_.note(cell, hour);
+    const bool dark = entry.dark();
+    entry.cell_and_flag = cell;
+    entry.set_dark(dark);
+    entry.hour = hour32;
+  } else if (u.late && (u.changes & track::change_track) != 0) {
+    // A late fix joined the track behind the newest: find it (the ring is short) and note it
+    // without moving the entry, which follows the newest fix.
+    for (std::size_t i = v.track_size(); i-- > 0;) {
+      const track::TrackPoint& p = v.track_at(i);
+      if (p.time_ms == u.event_time_ms) {
+        reception_.note(ReceptionRecord::cell_of(p.lat, p.lon),
+                        ReceptionRecord::hour_of(p.time_ms));
+        break;
+      }
+      if (p.time_ms < u.event_time_ms) break;
+    }
+  }
 }
 
 void DarkPeriodDetector::on_update(const Observation& observation, Context& context) {
   const track::UpdateResult& u = observation.update;
   if (!u.counts_as_heard()) return;
   const track::VesselState& v = *u.vessel;
-  if (auto it = open_.find(v.mmsi); it != open_.end() && u.event_time_ms > it->second.start_ms) {
+  SlotEntry& entry = slot_entry(context.tracker.slot_of(v), context);
+  if ((u.changes & track::change_new_vessel) != 0) entry = SlotEntry{};
+  note_reception(u, entry);
+  // Most updates end here: a vessel without an open dark period that is not late.
+  if (!entry.dark() && !u.late) return;
+  auto it = entry.dark() ? open_.find(v.mmsi) : open_.end();
+  if (entry.dark() && it == open_.end()) entry.set_dark(false);  // stale: closed elsewhere
+  if (it != open_.end() && u.event_time_ms > it->second.start_ms) {
     const Open open = it->second;
     if (u.late) {
       close(v.mmsi, u.event_time_ms, "heard late", context);
@@ -73,6 +139,7 @@ void DarkPeriodDetector::on_update(const Observation& observation, Context& cont
       r.vessel = snapshot_of(v);
       const double duration_s = static_cast<double>(u.event_time_ms - open.start_ms) / 1000.0;
       r.facts = {{"duration_s", duration_s}};
+      r.severity_raise = open.severity_raise;
       r.lat = open.lat;
       r.lon = open.lon;
       if ((u.changes & track::change_position) != 0 && v.position && open.has_position) {
@@ -126,12 +193,74 @@ void DarkPeriodDetector::on_watermark(int64_t watermark_ms, Context& context) {
     const auto [start_ms, mmsi] = *by_start_.begin();
     close(mmsi, watermark_ms, "silent past horizon", context);
   }
+  const int64_t hour = ReceptionRecord::hour_of(watermark_ms);
+  if (hour >= next_forget_hour_) {
+    reception_.forget_older_than(hour - ReceptionRecord::hours_kept);
+    next_forget_hour_ = hour + 1;
+  }
+  if (watermark_ms < next_judgement_ms_) return;
+  next_judgement_ms_ = watermark_ms + judgement_interval_ms;
+  const int64_t judge_before =
+      watermark_ms -
+      context.rules.thresholds.milliseconds(ThresholdId::dark_period_deliberate_after_h);
+  while (!to_judge_.empty() && to_judge_.begin()->first <= judge_before) {
+    const auto [start_ms, mmsi] = *to_judge_.begin();
+    to_judge_.erase(to_judge_.begin());
+    if (auto it = open_.find(mmsi); it != open_.end()) {
+      judge_deliberate(mmsi, it->second, watermark_ms, context);
+    }
+  }
+}
+
+void DarkPeriodDetector::judge_deliberate(uint32_t mmsi, Open& open, int64_t watermark_ms,
+                                          Context& context) {
+  const track::VesselState* v = context.tracker.find(mmsi);
+  if (v == nullptr || v->last_heard_ms != open.start_ms || !v->position) return;
+  const ruleset::Thresholds& th = context.rules.thresholds;
+  const double radius_m = th.value(ThresholdId::dark_period_reception_radius_km) * 1'000.0;
+  // Whole hours of silence: after the hour of the last transmission (in which the vessel itself
+  // was heard), up to the hour the watermark is in.
+  const int64_t first_hour = ReceptionRecord::hour_of(open.start_ms) + 1;
+  const int64_t end_hour = ReceptionRecord::hour_of(watermark_ms);
+  const ReceptionRecord::Evidence evidence =
+      reception_.around(open.lat, open.lon, radius_m, first_hour, end_hour,
+                        first_hour + direction_hours);
+  const Surroundings around =
+      surroundings(context.tracker, context.rules.zones, open.lat, open.lon, radius_m, mmsi, 0,
+                   open.start_ms, fell_silent_window_ms, open.start_ms + fell_silent_window_ms);
+  const bool received = evidence.hours > 0 &&
+                        evidence.pct() >= th.value(ThresholdId::dark_period_reception_min_pct);
+  const bool inside_coverage = evidence.directions_heard >= min_directions_heard;
+  if (!received || !inside_coverage || around.looks_like_reception_hole()) return;
+  open.severity_raise = 1;
+  const double silence_h = static_cast<double>(watermark_ms - open.start_ms) / 3'600'000.0;
+  char reason[200];
+  std::snprintf(reason, sizeof reason,
+                "deliberate silence: silent %.1f h at sea; vessels within %.0f km heard in %.0f %% "
+                "of its hours and in %d of 8 directions as it fell silent",
+                silence_h, radius_m / 1'000.0, evidence.pct(), evidence.directions_heard);
+  alert::EpisodeReport r;
+  r.key = key_of(mmsi, open.start_ms);
+  r.time_ms = watermark_ms;
+  r.lat = open.lat;
+  r.lon = open.lon;
+  r.vessel = snapshot_of(*v);
+  r.severity_raise = open.severity_raise;
+  r.facts = {{"duration_s", static_cast<double>(watermark_ms - open.start_ms) / 1000.0},
+             {"reception_pct", evidence.pct()},
+             {"directions_heard", static_cast<double>(evidence.directions_heard)},
+             {"neighbours_heard", static_cast<double>(around.heard_since)},
+             {"neighbours_fell_silent", static_cast<double>(around.fell_silent_with)}};
+  r.reason = reason;
+  context.alerts.report(r);
 }
 
 void DarkPeriodDetector::on_end(int64_t /*watermark_ms*/, Context& /*context*/) {
   // Still dark at the end of input: left open (the engine closes what remains).
   open_.clear();
   by_start_.clear();
+  to_judge_.clear();
+  for (SlotEntry& entry : slots_) entry.set_dark(false);
 }
 
 }  // namespace aiswatch::detect

@@ -1,9 +1,13 @@
 #include "detect/registry.h"
 
 #include "detect/dark_period.h"
+#include "detect/dark_rendezvous.h"
+#include "detect/draught_change.h"
 #include "detect/geofence.h"
+#include "detect/identity_change.h"
 #include "detect/loitering.h"
 #include "detect/rendezvous.h"
+#include "detect/spoofing.h"
 
 // One include (alphabetical) and one add<>() line per detector. The add<>() order is the order
 // in which detectors see each update; alerts of one update are emitted in that order.
@@ -25,6 +29,10 @@ std::vector<std::unique_ptr<Detector>> make_detectors(
   add<DarkPeriodDetector>(detectors, rules);
   add<LoiteringDetector>(detectors, rules);
   add<GeofenceDetector>(detectors, rules);
+  add<IdentityChangeDetector>(detectors, rules);
+  add<DraughtChangeDetector>(detectors, rules);
+  add<DarkRendezvousDetector>(detectors, rules);
+  add<SpoofingDetector>(detectors, rules);
   return detectors;
 }
 

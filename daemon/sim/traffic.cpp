@@ -759,7 +759,8 @@ void plant_flag_mismatch(Scene& scene) {
   const std::size_t index = scene.add_vessel(Kind::class_a, 80, lat, lon, from_s);
   Vessel& v = scene.fleet()[index];
   v.legs = {transit_leg(0, scene.random().uniform(8, 12), scene.random().uniform(0, 360))};
-  v.mmsi = 667'000'000u + v.mmsi % 1'000'000u;
+  // 667 9xxxxx: no other simulated vessel has it (theirs are MID 1xxxxx).
+  v.mmsi = 667'900'000u + static_cast<uint32_t>(index % 100'000);
   v.callsign = std::string(Scene::callsign_prefix(445)) + v.callsign.substr(2);
   v.imo = v.imo / 10 * 10 + (v.imo % 10 + 1) % 10;  // a wrong check digit
   add_truth(scene, "IDENTITY_CHANGE", "flag_mismatch", {v.mmsi}, from_s, from_s + 900, lat, lon);

@@ -409,7 +409,10 @@ UpdateOutcome Tracker::apply_position(uint32_t slot, const PositionFix& fix, Upd
           streak = static_cast<uint8_t>(std::min(v.rejected_streak + 1, 255));
         }
       }
-      if (streak < config_.reacquire_after) {
+      const bool track_still_live =
+          v.track_reasserted &&
+          fix.time_ms - v.track_back().time_ms < config_.reacquire_hold_ms;
+      if (streak < config_.reacquire_after || track_still_live) {
         keep_aside(ImplausibleReason::impossible_speed, knots);
         v.rejected_streak = streak;
         return UpdateOutcome::implausible_kept_aside;
@@ -417,7 +420,10 @@ UpdateOutcome Tracker::apply_position(uint32_t slot, const PositionFix& fix, Upd
       restart = true;
     }
   }
-  v.rejected_streak = 0;
+  if (v.rejected_streak != 0) {
+    v.track_reasserted = !restart;
+    v.rejected_streak = 0;
+  }
 
   TrackPoint p;
   p.time_ms = fix.time_ms;

@@ -37,7 +37,9 @@
 // VesselState::rejected for the spoofing detector. Jumps under min_jump_m are always plausible:
 // fixes seconds apart differ by GPS jitter that would otherwise imply absurd speeds. After
 // reacquire_after consecutive rejected fixes that agree with each other, the vessel is taken to
-// be where they say (a wrong first fix must not freeze a track forever); the result says so.
+// be where they say (a wrong first fix must not freeze a track forever); the result says so. A
+// track that has itself been heard between rejected fixes (two transmitters of one MMSI) is kept
+// until it has been silent reacquire_hold_ms, so that neither transmitter corrupts the other's.
 //
 // Memory. Vessel states live in one vector indexed by an open-addressing hash of MMSIs (no node
 // per vessel); freed slots are reused. Each slot's track ring (max_history_points points) lives
@@ -80,6 +82,13 @@ struct TrackerConfig {
   double min_jump_m = 500.0;
   // Consecutive rejected fixes, consistent with each other, after which the track restarts there.
   uint8_t reacquire_after = 3;
+  // ... unless the track has already outlasted rejected fixes since it (re)started
+  // (VesselState::track_reasserted): then it restarts only when its own newest point is at least
+  // this much older than the fix. Two transmitters sharing one MMSI interleave their reports, and
+  // a burst of reacquire_after from one of them would otherwise move the other's track there and
+  // back. A Class A ship at anchor reports every 3 minutes (ITU-R M.1371-5 Annex 1, Table 1): two
+  // of its intervals without a report mean it is no longer there.
+  int64_t reacquire_hold_ms = 6 * 60'000;
   // Vessels silent for longer than this behind the watermark are evicted: the longest detector
   // horizon (rendezvous episodes a few hours apart merge; dark periods are judged over a day or
   // two; 48 h covers both).

@@ -129,6 +129,10 @@ struct VesselState {
   // See track_ring. track_capacity is the tracker's max_history_points, the same for every vessel.
   uint16_t track_begin = 0, track_count = 0, track_capacity = 0;
   uint8_t rejected_streak = 0;  // consecutive rejections since the last accepted fix (see rejected)
+  // An accepted fix has ended a run of rejected ones since the track last (re)started: the track
+  // is live beside whatever sent them (maybe a second transmitter of this MMSI), so it is only
+  // given up after TrackerConfig::reacquire_hold_ms of its own silence. In padding: no size cost.
+  bool track_reasserted = false;
 
   std::optional<PositionFix> position;  // the newest accepted position
   StaticData statics;

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -180,6 +182,126 @@ TEST(ImoCheckDigit, Invalid) {
   EXPECT_FALSE(imo_check_digit_valid(10000000));   // eight digits
   EXPECT_FALSE(imo_check_digit_valid(445123456));  // an MMSI sent in the IMO field
   EXPECT_FALSE(imo_check_digit_valid(1000000));    // check digit should be 7
+}
+
+// Call sign series (ITU Radio Regulations Appendix 42).
+TEST(CallsignCountry, SeriesOfTheTheatre) {
+  EXPECT_EQ(callsign_country("HMAB"), "KP");     // North Korea: HMA-HMZ
+  EXPECT_EQ(callsign_country("P5AB1"), "KP");    // P5A-P9Z
+  EXPECT_EQ(callsign_country("P9ZZ"), "KP");
+  EXPECT_EQ(callsign_country("BQAB"), "CN");     // China: BAA-BZZ
+  EXPECT_EQ(callsign_country("3HAB"), "CN");     // 3HA-3UZ
+  EXPECT_EQ(callsign_country("DSAB7"), "KR");    // Korea (Republic of): DSA-DTZ
+  EXPECT_EQ(callsign_country("3FZX8"), "PA");    // Panama: 3EA-3FZ
+  EXPECT_EQ(callsign_country("HPAB"), "PA");     // HOA-HPZ
+  EXPECT_EQ(callsign_country("9LAB2"), "SL");    // Sierra Leone
+  EXPECT_EQ(callsign_country("5VAB"), "TG");     // Togo
+  EXPECT_EQ(callsign_country("JVAB3"), "MN");    // Mongolia: JTA-JVZ
+  EXPECT_EQ(callsign_country("VRDE7"), "HK");    // China - Hong Kong: VRA-VRZ
+  EXPECT_EQ(callsign_country("XXAB"), "MO");     // China - Macao
+  EXPECT_EQ(callsign_country("UBAB"), "RU");     // Russia: UAA-UIZ
+  EXPECT_EQ(callsign_country("V7AB2"), "MH");    // Marshall Islands
+  EXPECT_EQ(callsign_country("A8AB3"), "LR");    // Liberia
+  EXPECT_EQ(callsign_country("9HAB4"), "MT");    // Malta
+  EXPECT_EQ(callsign_country("EPAB"), "IR");     // Iran: EPA-EQZ
+  EXPECT_EQ(callsign_country("YKAB"), "SY");     // Syria
+  EXPECT_EQ(callsign_country("WDC1234"), "US");  // US Class A: WAA-WZZ
+}
+
+TEST(CallsignCountry, SplitSeriesAndDigits) {
+  EXPECT_EQ(callsign_country("3DAB"), "SZ");  // 3DA-3DM Eswatini
+  EXPECT_EQ(callsign_country("3DMZ"), "SZ");
+  EXPECT_EQ(callsign_country("3DNA"), "FJ");  // 3DN-3DZ Fiji
+  EXPECT_EQ(callsign_country("SSMA"), "EG");  // SSA-SSM Egypt
+  EXPECT_EQ(callsign_country("SSNA"), "SD");  // SSN-STZ Sudan
+  // A digit in third place: the two-character block decides where it is one country's...
+  EXPECT_EQ(callsign_country("HP12"), "PA");
+  EXPECT_EQ(callsign_country("KB2ABC"), "US");
+  // ... and nothing where the block is split.
+  EXPECT_EQ(callsign_country("3D2AB"), "");
+  EXPECT_EQ(callsign_country("SS2AB"), "");
+}
+
+TEST(CallsignCountry, UnknownIsEmpty) {
+  EXPECT_EQ(callsign_country(""), "");
+  EXPECT_EQ(callsign_country("HM"), "");      // too short to tell
+  EXPECT_EQ(callsign_country("4UAB"), "");    // United Nations: not a flag
+  EXPECT_EQ(callsign_country("C7AB"), "");    // WMO
+  EXPECT_EQ(callsign_country("E9AB"), "");    // unallocated
+  EXPECT_EQ(callsign_country("X1000"), "");   // no series has a digit after X
+  EXPECT_EQ(callsign_country("S1000"), "");   // nor after S
+  EXPECT_EQ(callsign_country("HM-AB"), "");   // not a call sign's characters
+  EXPECT_EQ(callsign_country("hmab"), "");    // AIS six-bit text has no lower case
+}
+
+TEST(CallsignFitsFlag, OwnSeriesAndTerritories) {
+  EXPECT_EQ(callsign_fits_flag("HMAB", "KP"), true);
+  EXPECT_EQ(callsign_fits_flag("HMAB", "CN"), false);  // a DPRK call sign on a Chinese MMSI
+  EXPECT_EQ(callsign_fits_flag("3FZX8", "KP"), false);
+  EXPECT_EQ(callsign_fits_flag("ZCAB4", "BM"), true);  // Bermuda uses the UK's series
+  EXPECT_EQ(callsign_fits_flag("ZCAB4", "GB"), true);
+  EXPECT_EQ(callsign_fits_flag("OXAB", "GL"), true);   // Greenland: Denmark's OUA-OZZ
+  EXPECT_EQ(callsign_fits_flag("VRDE7", "HK"), true);
+  EXPECT_EQ(callsign_fits_flag("BVAB", "TW"), true);   // Taiwan: BAA-BZZ
+  EXPECT_EQ(callsign_fits_flag("PJAB", "CW"), true);   // Curacao: its own PJA-PJZ
+  EXPECT_EQ(callsign_fits_flag("PBAB", "CW"), true);   // ... or the Netherlands'
+  EXPECT_EQ(callsign_fits_flag("PBAB", "BM"), false);  // a territory's state only
+}
+
+TEST(CallsignFitsFlag, CannotTell) {
+  EXPECT_EQ(callsign_fits_flag("E9AB", "KP"), std::nullopt);   // unknown series
+  EXPECT_EQ(callsign_fits_flag("HMAB", ""), std::nullopt);     // no flag
+  EXPECT_EQ(callsign_fits_flag("NONE", "KP"), std::nullopt);   // would read as US
+  EXPECT_EQ(callsign_fits_flag("UNKNOWN", "KP"), std::nullopt);
+  EXPECT_TRUE(callsign_is_placeholder("NONE"));
+  EXPECT_FALSE(callsign_is_placeholder("NONEX"));
+}
+
+TEST(CallsignFitsFlag, OnlyTextsFormedAsShipCallSigns) {
+  // RR Article 19, Nos. 19.29-19.30.
+  EXPECT_TRUE(ship_station_form("HMAB"));
+  EXPECT_TRUE(ship_station_form("3FZX8"));
+  EXPECT_TRUE(ship_station_form("KB1234"));
+  EXPECT_TRUE(ship_station_form("WDC1234"));
+  EXPECT_FALSE(ship_station_form("FAG"));
+  EXPECT_FALSE(ship_station_form("XXXXX"));    // filler (would read as Macao's XXA-XXZ)
+  EXPECT_FALSE(ship_station_form("THERAPY"));  // a boat's name (would read as France's)
+  EXPECT_FALSE(ship_station_form("EG987"));
+  EXPECT_FALSE(ship_station_form("P83VKCV"));
+  EXPECT_EQ(callsign_fits_flag("XXXXX", "US"), std::nullopt);
+  EXPECT_EQ(callsign_fits_flag("POLARIS", "US"), std::nullopt);
+  EXPECT_EQ(callsign_fits_flag("4DEE3", "PA"), false);  // formed right, another flag's series
+}
+
+TEST(CallsignSeriesTable, Sanity) {
+  const auto table = callsign_series_table();
+  EXPECT_GE(table.size(), 290u);
+  std::set<std::string> flags;
+  for (const FlagState& f : mid_table()) flags.insert(std::string(f.iso2));
+  for (const CallsignSeries& s : table) {
+    SCOPED_TRACE(std::string(s.first) + "-" + std::string(s.last));
+    ASSERT_EQ(s.first.size(), 3u);
+    ASSERT_EQ(s.last.size(), 3u);
+    EXPECT_LE(s.first, s.last);
+    EXPECT_EQ(s.first.substr(0, 1), s.last.substr(0, 1));  // a series never spans first characters
+    // Whole two-character blocks (..A to ..Z) but for the splits of one (SSA-SSM, SSN-STZ;
+    // 3DA-3DM, 3DN-3DZ), which still end on a block's end on one side.
+    const bool within_block = s.first.substr(0, 2) == s.last.substr(0, 2);
+    EXPECT_TRUE(s.first[2] == 'A' || s.last[2] == 'Z');
+    EXPECT_TRUE(s.last[2] == 'Z' || within_block);
+    ASSERT_EQ(s.iso2.size(), 2u);
+    // Every series' country is looked up as itself at both ends (no overlaps, no shadowing).
+    EXPECT_EQ(callsign_country(std::string(s.first) + "1"), s.iso2);
+    EXPECT_EQ(callsign_country(std::string(s.last) + "1"), s.iso2);
+  }
+  // Series in the sanctions theatre's flags all resolve: every flag the MID table gives the
+  // region's fleets has call signs of its own.
+  for (std::string_view iso2 : {"KP", "CN", "KR", "PA", "SL", "TG", "MN", "RU", "HK"}) {
+    EXPECT_TRUE(std::any_of(table.begin(), table.end(),
+                            [&](const CallsignSeries& s) { return s.iso2 == iso2; }))
+        << iso2;
+    EXPECT_TRUE(flags.contains(std::string(iso2))) << iso2;
+  }
 }
 
 }  // namespace

@@ -235,7 +235,21 @@ TEST(CapturesReplay, EveryLineAccountedNoAbsurdAlerts) {
     // loitering (4 h). A rendezvous (two slow ships 30 min within 500 m outside a port zone; the
     // zones cover only the Korean theatre) is the plausible alert: a few moored pairs, never
     // dozens. When written, no capture raised any alert.
-    EXPECT_LE(by_id.size(), 5u);
+    // Identity findings aside (issue 4): real feeds carry misconfigured transponders (an
+    // unallocated MID, a seven-digit IMO number with a wrong check digit, a call sign of another
+    // flag's series), one instant alert per vessel; when bounded, 0.1-2.3 % of a capture's
+    // vessels (simpleais: US boats with their registry number in the IMO field).
+    std::size_t identity = 0;
+    for (const auto& [id, events] : by_id)
+      if (events.front()->type() == aiswatch::v1::ALERT_TYPE_IDENTITY_CHANGE) ++identity;
+    EXPECT_LE(by_id.size() - identity, 5u);
+    EXPECT_LE(identity * 100, s.vessels * 3);
+    // GPS noise and the exactEarth files' receive times an hour off are not spoofing (issue 4);
+    // the default MMSI 1193046 from two places at once is many transponders, not one vessel.
+    for (const auto& [id, events] : by_id) {
+      EXPECT_NE(events.front()->type(), aiswatch::v1::ALERT_TYPE_SPOOFING)
+          << id << ": " << events.front()->reason();
+    }
   }
 }
 

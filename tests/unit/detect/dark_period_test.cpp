@@ -168,3 +168,147 @@ TEST(DarkPeriod, ClosedWhenTheTrackerForgetsTheVessel) {
 
 }  // namespace
 }  // namespace aiswatch::detect
+
+// Deliberate silence (issue 4): escalation from reception evidence in the stream itself.
+namespace aiswatch::detect {
+namespace {
+
+using namespace aiswatch::detect::test;
+using aiswatch::v1::ALERT_STATE_OPEN;
+using aiswatch::v1::ALERT_STATE_UPDATE;
+
+constexpr uint32_t silent_ship = 445'000'777;
+constexpr double deg_per_km = 1.0 / 111.195;
+
+double lat_km(double north_km) { return 38.5 + north_km * deg_per_km; }
+double lon_km(double east_km) { return 124.0 + east_km * deg_per_km / std::cos(38.5 * 0.0174533); }
+
+struct Heard {
+  uint32_t mmsi;
+  double north_km, east_km;
+  int64_t from, to;  // reports every 10 min in [from, to]
+};
+
+// Every vessel stationary (speed 0) and heard in its interval; messages in time order.
+void play(Harness& h, const std::vector<Heard>& vessels, int64_t to) {
+  for (int64_t t = t0; t <= to; t += 10 * minute) {
+    for (const Heard& v : vessels)
+      if (t >= v.from && t <= v.to)
+        h.send(class_a(v.mmsi, lat_km(v.north_km), lon_km(v.east_km), 0.0, 0.0,
+                       static_cast<uint8_t>(t / s % 60)),
+               t);
+  }
+}
+
+// Eight vessels 20 km around the silent ship's position, one per compass octant, heard in
+// [from, to], the octants in `octants` (bit i: bearing 45 i degrees).
+std::vector<Heard> ring(int64_t from, int64_t to, unsigned octants = 0xFF, double km = 20.0) {
+  std::vector<Heard> out;
+  for (unsigned i = 0; i < 8; ++i) {
+    if ((octants & (1u << i)) == 0) continue;
+    const double a = 0.785398 * i + 0.3;
+    out.push_back({352'000'100 + i, km * std::cos(a), km * std::sin(a), from, to});
+  }
+  return out;
+}
+
+const aiswatch::v1::Alert* escalation(const RecordingSink& sink) {
+  for (const auto& e : sink.events)
+    if (e.state() == ALERT_STATE_UPDATE && e.mmsi() == silent_ship &&
+        e.reason().rfind("deliberate silence", 0) == 0)
+      return &e;
+  return nullptr;
+}
+
+// A far vessel keeps the feed (and so the watermark) going when nothing near is heard.
+const Heard far_clock{352'009'999, 200.0, 0.0, t0, t0 + 30 * hour};
+
+TEST(DarkPeriodDeliberate, EscalatesWhenTheAreaKeptBeingReceivedAllAround) {
+  DarkPeriodDetector detector;
+  Harness h(make_rules(), detector);
+  std::vector<Heard> vessels = ring(t0, t0 + 16 * hour);
+  vessels.push_back({silent_ship, 0.0, 0.0, t0, t0 + hour});
+  play(h, vessels, t0 + 16 * hour);
+  const auto opened = h.sink.of(ALERT_STATE_OPEN);
+  ASSERT_EQ(opened.size(), 1u);
+  ASSERT_NE(escalation(h.sink), nullptr);
+  const aiswatch::v1::Alert escalated = *escalation(h.sink);  // events grow below
+  const aiswatch::v1::Alert* up = &escalated;
+  EXPECT_GT(up->severity(), opened[0].severity());
+  // Judged once the silence reaches 12 h (ticks every 5 min), not before.
+  EXPECT_GE(up->end_time().seconds(), (t0 + 13 * hour) / 1000);
+  EXPECT_LE(up->end_time().seconds(), (t0 + 13 * hour + 10 * minute) / 1000);
+  EXPECT_NEAR(*h.sink.fact(*up, "reception_pct"), 100.0, 1e-9);
+  EXPECT_EQ(*h.sink.fact(*up, "directions_heard"), 8.0);
+  EXPECT_EQ(*h.sink.fact(*up, "neighbours_heard"), 8.0);
+  // The raise is kept when it reappears: no update lowering the severity.
+  h.send(class_a(silent_ship, lat_km(1.0), lon_km(1.0), 0.0, 0.0, 5), t0 + 16 * hour + minute);
+  const auto closed = h.sink.of(aiswatch::v1::ALERT_STATE_CLOSED);
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].severity(), up->severity());
+}
+
+TEST(DarkPeriodDeliberate, CoverageHoleWhereEveryoneGoesQuietDoesNotEscalate) {
+  DarkPeriodDetector detector;
+  Harness h(make_rules(), detector);
+  // The whole area within 30 km falls silent with it; only a vessel 200 km away is heard.
+  std::vector<Heard> vessels = ring(t0, t0 + hour);
+  vessels.push_back({silent_ship, 0.0, 0.0, t0, t0 + hour});
+  vessels.push_back(far_clock);
+  play(h, vessels, t0 + 16 * hour);
+  EXPECT_FALSE(h.sink.of(ALERT_STATE_OPEN).empty());  // the dark periods still open
+  EXPECT_EQ(escalation(h.sink), nullptr);
+}
+
+TEST(DarkPeriodDeliberate, ASmallHoleSilencingItsNeighboursTooDoesNotEscalate) {
+  DarkPeriodDetector detector;
+  Harness h(make_rules(), detector);
+  // Vessels 20 km around are heard throughout, but three within 5 km go quiet with it.
+  std::vector<Heard> vessels = ring(t0, t0 + 16 * hour);
+  vessels.push_back({silent_ship, 0.0, 0.0, t0, t0 + hour});
+  for (uint32_t i = 0; i < 3; ++i)
+    vessels.push_back({352'000'200 + i, 3.0 * i - 3.0, 2.0, t0, t0 + hour + 10 * minute});
+  play(h, vessels, t0 + 16 * hour);
+  EXPECT_EQ(escalation(h.sink), nullptr);
+}
+
+TEST(DarkPeriodDeliberate, AtTheCoverageEdgeDoesNotEscalate) {
+  DarkPeriodDetector detector;
+  Harness h(make_rules(), detector);
+  // Heard only to the west (octants 4-7, bearings 180-315 degrees plus offset): an edge.
+  std::vector<Heard> vessels = ring(t0, t0 + 16 * hour, 0xF0);
+  vessels.push_back({silent_ship, 0.0, 0.0, t0, t0 + hour});
+  play(h, vessels, t0 + 16 * hour);
+  EXPECT_FALSE(h.sink.of(ALERT_STATE_OPEN).empty());
+  EXPECT_EQ(escalation(h.sink), nullptr);
+}
+
+TEST(DarkPeriodDeliberate, AreaHeardForOnlyPartOfTheSilenceDoesNotEscalate) {
+  DarkPeriodDetector detector;
+  Harness h(make_rules(), detector);
+  // Heard all around for the first 6 hours of the silence only: 50 % of its hours.
+  std::vector<Heard> vessels = ring(t0, t0 + 7 * hour);
+  vessels.push_back({silent_ship, 0.0, 0.0, t0, t0 + hour});
+  vessels.push_back(far_clock);
+  play(h, vessels, t0 + 16 * hour);
+  EXPECT_EQ(escalation(h.sink), nullptr);
+}
+
+TEST(DarkPeriodDeliberate, ReceptionRecordForgetsNothingWithinItsRing) {
+  ReceptionRecord record;
+  const uint32_t cell = ReceptionRecord::cell_of(38.5, 124.0);
+  record.note(cell, 100);
+  record.note(cell, 130);
+  record.note(cell, 120);  // late, within the ring
+  EXPECT_TRUE(record.heard(cell, 100));
+  EXPECT_TRUE(record.heard(cell, 120));
+  EXPECT_FALSE(record.heard(cell, 110));
+  record.note(cell, 165);  // 100 falls out of the 64-hour ring
+  EXPECT_FALSE(record.heard(cell, 100));
+  EXPECT_TRUE(record.heard(cell, 130));
+  record.forget_older_than(166);
+  EXPECT_EQ(record.cell_count(), 0u);
+}
+
+}  // namespace
+}  // namespace aiswatch::detect

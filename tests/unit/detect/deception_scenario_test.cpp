@@ -95,18 +95,18 @@ void print(const std::string& what, const Score& s) {
             << ")\n";
 }
 
-struct Run {
+struct ScenarioRun {
   sim::TrafficSummary summary;
   std::vector<Alert> episodes;  // each alert once, as last emitted (CLOSED carries everything)
 };
 
-Run run_with_shipped_rules(sim::TrafficConfig config) {
+ScenarioRun run_with_shipped_rules(sim::TrafficConfig config) {
   const ruleset::LoadResult loaded = ruleset::load_ruleset(AISWATCH_RULES_DIR);
   EXPECT_TRUE(loaded.ok());
   sim::use_watch_zones(*loaded.ruleset, config);
   test::RecordingSink sink;
   Engine engine(loaded.ruleset, make_detectors(*loaded.ruleset), sink);
-  Run run;
+  ScenarioRun run;
   run.summary =
       sim::simulate_traffic(config, [&](std::string_view line) { engine.push_line(line, "sim"); });
   engine.finish();
@@ -121,7 +121,7 @@ bool escalated(const Alert& a) {
 }
 
 // Deliberate silence: a dark period escalated above its type's MEDIUM.
-Score score_escalations(const Run& run) {
+Score score_escalations(const ScenarioRun& run) {
   Score s;
   for (const auto& a : run.episodes) {
     if (!escalated(a)) continue;
@@ -140,7 +140,15 @@ Score score_escalations(const Run& run) {
     ++s.truths;
     bool found = false;
     for (const auto& a : run.episodes) found = found || (escalated(a) && matches(a, e, 600));
-    if (found) ++s.found;
+    if (found) {
+      ++s.found;
+    } else {
+      std::cout << "not escalated: deliberate silence of " << e.mmsis[0] << " " << e.start_time_s
+                << ".." << e.end_time_s << " at " << e.lat << "," << e.lon << "\n";
+      for (const auto& a : run.episodes)
+        if (a.type() == ALERT_TYPE_DARK_PERIOD && matches(a, e, 600))
+          std::cout << "  its dark period: " << a.ShortDebugString() << "\n";
+    }
   }
   return s;
 }
@@ -148,7 +156,7 @@ Score score_escalations(const Run& run) {
 // Alerts of issue 4's types, or escalations, on the vessels of look-alikes: a GPS glitch, a
 // coverage hole, a draught change in port. Ships in a coverage hole do fall silent, so their
 // dark periods may open; nothing else may.
-std::size_t alerts_on_look_alikes(const Run& run) {
+std::size_t alerts_on_look_alikes(const ScenarioRun& run) {
   std::size_t n = 0;
   for (const auto& e : run.summary.truth) {
     if (e.kind != "gps_glitch" && e.kind != "coverage_hole" && e.kind != "draught_change_in_port")
@@ -185,7 +193,7 @@ TEST(DeceptionScenario, PrecisionAndRecallPerTypeAndSilenceOnLookAlikes) {
   config.gps_glitches = 6;
   config.port_draught_changes = 3;
   config.malformed_probability = 0.001;
-  const Run run = run_with_shipped_rules(config);
+  const ScenarioRun run = run_with_shipped_rules(config);
   const auto& episodes = run.episodes;
   const auto& summary = run.summary;
 
@@ -196,7 +204,9 @@ TEST(DeceptionScenario, PrecisionAndRecallPerTypeAndSilenceOnLookAlikes) {
   const Score spoofing = score(episodes, summary, ALERT_TYPE_SPOOFING, "SPOOFING", 600);
   const Score identity = score(episodes, summary, ALERT_TYPE_IDENTITY_CHANGE, "IDENTITY_CHANGE",
                                0, {"shared_mmsi"});
-  const Score draught = score(episodes, summary, ALERT_TYPE_DRAUGHT_CHANGE, "DRAUGHT_CHANGE", 0);
+  // Two ships on one MMSI also report two draughts: the first switch is a draught change.
+  const Score draught = score(episodes, summary, ALERT_TYPE_DRAUGHT_CHANGE, "DRAUGHT_CHANGE", 0,
+                              {"shared_mmsi"});
   const Score deliberate = score_escalations(run);
   print("DARK_RENDEZVOUS", dark_rendezvous);
   print("SPOOFING", spoofing);
@@ -248,7 +258,7 @@ TEST(DeceptionScenario, ACoverageHoleNeitherEscalatesNorLinks) {
   config.duration_s = 24 * 3'600;
   config.coverage_holes = 1;
   config.deliberate_silences = 3;
-  const Run run = run_with_shipped_rules(config);
+  const ScenarioRun run = run_with_shipped_rules(config);
   const Score deliberate = score_escalations(run);
   print("DELIBERATE SILENCE (escalated DARK_PERIOD)", deliberate);
   std::size_t hole_dark_periods = 0;

@@ -309,6 +309,37 @@ TEST(TrackerSanity, AlternatingPositionsOfASharedMmsiNeverRestart) {
   EXPECT_EQ(tracker.find(kp_tanker)->rejected_count, VesselState::rejected_capacity);
 }
 
+TEST(TrackerSanity, ASecondTransmitterInBurstsDoesNotTakeTheTrackOver) {
+  // Two ships 60 km apart share one MMSI; the second sometimes sends three reports in a row
+  // (reacquire_after). The first's track has been heard between them, so it is kept; once the
+  // first falls silent for reacquire_hold_ms, the second's fixes take the track.
+  Tracker tracker;
+  uint8_t second = 0;
+  auto send = [&](double lat, int64_t t) {
+    second = static_cast<uint8_t>((second + 1) % 60);
+    return tracker.update(class_a(kp_tanker, lat, 124.0, 10.0, 90.0, second), t);
+  };
+  int64_t t = t0;
+  for (int i = 0; i < 30; ++i, t += 10 * s) {
+    EXPECT_EQ(send(39.0, t).outcome, UpdateOutcome::accepted) << i;
+    for (int b = 0; b < (i % 5 == 4 ? 3 : 1); ++b) {
+      EXPECT_EQ(send(38.46, t + (b + 1) * 2 * s).outcome, UpdateOutcome::implausible_kept_aside);
+    }
+  }
+  EXPECT_EQ(tracker.stats().track_restarts, 0u);
+  const VesselState& v = *tracker.find(kp_tanker);
+  for (std::size_t p = 0; p < v.track_size(); ++p) EXPECT_FLOAT_EQ(v.track_at(p).lat, 39.0f);
+  UpdateResult r;
+  const int64_t last_first = t - 10 * s;
+  for (; t - last_first < TrackerConfig{}.reacquire_hold_ms; t += 10 * s) {
+    r = send(38.46, t);
+    EXPECT_EQ(r.outcome, UpdateOutcome::implausible_kept_aside);
+  }
+  r = send(38.46, t);
+  EXPECT_TRUE(r.changes & change_track_restarted);
+  EXPECT_FLOAT_EQ(r.vessel->track_back().lat, 38.46f);
+}
+
 // ---- Absent values ------------------------------------------------------------------------------
 
 TEST(TrackerAbsent, AbsentSpeedCourseHeadingStatusStayAbsent) {

@@ -168,9 +168,8 @@ struct SortedSeries {
   std::array<CallsignSeries, std::size(series_table)> rows{};
   SortedSeries() {
     std::copy(std::begin(series_table), std::end(series_table), rows.begin());
-    std::sort(rows.begin(), rows.end(), [](const CallsignSeries& a, const CallsignSeries& b) {
-      return a.first < b.first;
-    });
+    std::sort(rows.begin(), rows.end(),
+              [](const CallsignSeries& a, const CallsignSeries& b) { return a.first < b.first; });
   }
 };
 
@@ -182,10 +181,9 @@ const SortedSeries& sorted_series() {
 std::string_view lookup3(std::string_view first3) {
   // The last series starting at or before `first3`; it holds `first3` when first3 <= its last.
   const auto& rows = sorted_series().rows;
-  auto it = std::upper_bound(rows.begin(), rows.end(), first3,
-                             [](std::string_view key, const CallsignSeries& s) {
-                               return key < s.first;
-                             });
+  auto it =
+      std::upper_bound(rows.begin(), rows.end(), first3,
+                       [](std::string_view key, const CallsignSeries& s) { return key < s.first; });
   if (it == rows.begin()) return {};
   --it;
   return first3 <= it->last ? it->iso2 : std::string_view{};
@@ -224,11 +222,16 @@ bool ship_station_form(std::string_view c) {
                        c.begin() + static_cast<std::ptrdiff_t>(from + n), is_digit);
   };
   switch (c.size()) {
-    case 4: return letters(2, 2);
-    case 5: return letters(2, 2) && digits(4, 1);
-    case 6: return is_letter(c[1]) && digits(2, 4);
-    case 7: return letters(2, 1) && digits(3, 4);
-    default: return false;
+    case 4:
+      return letters(2, 2);
+    case 5:
+      return letters(2, 2) && digits(4, 1);
+    case 6:
+      return is_letter(c[1]) && digits(2, 4);
+    case 7:
+      return letters(2, 1) && digits(3, 4);
+    default:
+      return false;
   }
 }
 

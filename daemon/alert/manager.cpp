@@ -223,8 +223,7 @@ bool AlertManager::relate(const EpisodeKey& key, std::string_view related_id, in
   return true;
 }
 
-void AlertManager::emit(const EpisodeKey& key, OpenAlert& open, AlertState state,
-                        int64_t time_ms) {
+void AlertManager::emit(const EpisodeKey& key, OpenAlert& open, AlertState state, int64_t time_ms) {
   Alert& a = open.alert;
   a.set_state(state);
   a.set_sequence(a.sequence() + 1);

@@ -27,9 +27,11 @@ int run_simulate(const std::vector<std::string>& args, std::FILE* out, std::FILE
       "start time, UNIX seconds")(
       "stations", po::value<unsigned>(&config.stations)->default_value(config.stations),
       "shore stations receiving the traffic (each copy is a duplicate line)")(
-      "reception", po::value<double>(&config.reception_probability)->default_value(config.reception_probability),
+      "reception",
+      po::value<double>(&config.reception_probability)->default_value(config.reception_probability),
       "probability that a station receives a transmission")(
-      "malformed", po::value<double>(&config.malformed_probability)->default_value(config.malformed_probability),
+      "malformed",
+      po::value<double>(&config.malformed_probability)->default_value(config.malformed_probability),
       "probability that a line is corrupted in transit")(
       "rendezvous", po::value<unsigned>(&config.rendezvous)->default_value(config.rendezvous),
       "ship-to-ship rendezvous to plant")(
@@ -37,11 +39,13 @@ int run_simulate(const std::vector<std::string>& args, std::FILE* out, std::FILE
       "dark periods (transponder off 8-10 h) to plant")(
       "loiterings", po::value<unsigned>(&config.loiterings)->default_value(config.loiterings),
       "lone vessels idling at sea for 5-6 h to plant")(
-      "fishing-fleets", po::value<unsigned>(&config.fishing_fleets)->default_value(config.fishing_fleets),
+      "fishing-fleets",
+      po::value<unsigned>(&config.fishing_fleets)->default_value(config.fishing_fleets),
       "confounder: fishing fleets drifting together")(
       "tug-assists", po::value<unsigned>(&config.tug_assists)->default_value(config.tug_assists),
       "confounder: a tug alongside a tanker for 20 minutes")(
-      "pair-trawlers", po::value<unsigned>(&config.pair_trawlers)->default_value(config.pair_trawlers),
+      "pair-trawlers",
+      po::value<unsigned>(&config.pair_trawlers)->default_value(config.pair_trawlers),
       "confounder: pair trawlers towing at 3-4 knots")(
       "roadsteads", po::value<unsigned>(&config.roadsteads)->default_value(config.roadsteads),
       "confounder: six ships at anchor outside any zone")(
@@ -54,9 +58,9 @@ int run_simulate(const std::vector<std::string>& args, std::FILE* out, std::FILE
       "boundary-anchorages",
       po::value<unsigned>(&config.boundary_anchorages)->default_value(config.boundary_anchorages),
       "confounder: a ship anchored 20 m from a watch-zone boundary, its fix jittering across "
-      "(needs --rules)")(
-      "dark-sts", po::value<unsigned>(&config.dark_sts)->default_value(config.dark_sts),
-      "a tanker idling at sea met by another with its transponder off")(
+      "(needs --rules)")("dark-sts",
+                         po::value<unsigned>(&config.dark_sts)->default_value(config.dark_sts),
+                         "a tanker idling at sea met by another with its transponder off")(
       "both-dark-meetings",
       po::value<unsigned>(&config.both_dark_meetings)->default_value(config.both_dark_meetings),
       "two tankers switching off near each other to meet")(
@@ -143,8 +147,7 @@ int run_simulate(const std::vector<std::string>& args, std::FILE* out, std::FILE
     }
     rules = loaded.ruleset;
     sim::use_watch_zones(*rules, config);
-  } else if (config.zone_crossings + config.boundary_anchorages + config.port_draught_changes >
-             0) {
+  } else if (config.zone_crossings + config.boundary_anchorages + config.port_draught_changes > 0) {
     std::fprintf(err,
                  "aiswatchd simulate: --zone-crossings, --boundary-anchorages and "
                  "--port-draught-changes need --rules DIR (the zones they use)\n");

@@ -84,7 +84,8 @@ void DarkPeriodDetector::close(uint32_t mmsi, int64_t time_ms, std::string_view 
 
 DarkPeriodDetector::SlotEntry& DarkPeriodDetector::slot_entry(uint32_t slot,
                                                               const Context& context) {
-  if (slot >= slots_.size()) slots_.resize(std::max<std::size_t>(context.tracker.slot_count(), slot + 1u));
+  if (slot >= slots_.size())
+    slots_.resize(std::max<std::size_t>(context.tracker.slot_count(), slot + 1u));
   return slots_[slot];
 }
 
@@ -200,9 +201,8 @@ void DarkPeriodDetector::on_watermark(int64_t watermark_ms, Context& context) {
   }
   if (watermark_ms < next_judgement_ms_) return;
   next_judgement_ms_ = watermark_ms + judgement_interval_ms;
-  const int64_t judge_before =
-      watermark_ms -
-      context.rules.thresholds.milliseconds(ThresholdId::dark_period_deliberate_after_h);
+  const int64_t judge_before = watermark_ms - context.rules.thresholds.milliseconds(
+                                                  ThresholdId::dark_period_deliberate_after_h);
   while (!to_judge_.empty() && to_judge_.begin()->first <= judge_before) {
     const auto [start_ms, mmsi] = *to_judge_.begin();
     to_judge_.erase(to_judge_.begin());
@@ -222,14 +222,13 @@ void DarkPeriodDetector::judge_deliberate(uint32_t mmsi, Open& open, int64_t wat
   // was heard), up to the hour the watermark is in.
   const int64_t first_hour = ReceptionRecord::hour_of(open.start_ms) + 1;
   const int64_t end_hour = ReceptionRecord::hour_of(watermark_ms);
-  const ReceptionRecord::Evidence evidence =
-      reception_.around(open.lat, open.lon, radius_m, first_hour, end_hour,
-                        first_hour + direction_hours);
+  const ReceptionRecord::Evidence evidence = reception_.around(
+      open.lat, open.lon, radius_m, first_hour, end_hour, first_hour + direction_hours);
   const Surroundings around =
       surroundings(context.tracker, context.rules.zones, open.lat, open.lon, radius_m, mmsi, 0,
                    open.start_ms, fell_silent_window_ms, open.start_ms + fell_silent_window_ms);
-  const bool received = evidence.hours > 0 &&
-                        evidence.pct() >= th.value(ThresholdId::dark_period_reception_min_pct);
+  const bool received =
+      evidence.hours > 0 && evidence.pct() >= th.value(ThresholdId::dark_period_reception_min_pct);
   const bool inside_coverage = evidence.directions_heard >= min_directions_heard;
   if (!received || !inside_coverage || around.looks_like_reception_hole()) return;
   open.severity_raise = 1;

@@ -15,7 +15,7 @@ namespace {
 using ruleset::ThresholdId;
 
 constexpr int64_t tick_interval_ms = 5 * 60'000;
-constexpr int64_t visible_fresh_ms = 30 * 60'000;   // V heard this recently is visible
+constexpr int64_t visible_fresh_ms = 30 * 60'000;    // V heard this recently is visible
 constexpr int64_t fast_hysteresis_ms = 10 * 60'000;  // as loitering.h
 constexpr int64_t max_gap_ms = 2 * 3'600'000;        // as loitering.h
 constexpr int64_t min_infer_interval_ms = 5 * 60'000;
@@ -55,8 +55,8 @@ alert::Evidence point(uint32_t mmsi, int64_t time_ms, double lat, double lon) {
 
 DarkRendezvousDetector::SlotState& DarkRendezvousDetector::slot_state(uint32_t slot,
                                                                       const Context& context) {
-  if (slot >= slots_.size()) slots_.resize(std::max<std::size_t>(context.tracker.slot_count(),
-                                                                 slot + 1u));
+  if (slot >= slots_.size())
+    slots_.resize(std::max<std::size_t>(context.tracker.slot_count(), slot + 1u));
   return slots_[slot];
 }
 
@@ -180,8 +180,9 @@ void DarkRendezvousDetector::find_dark_partner(uint32_t mmsi, const Dark& d, int
                {"silence_s", static_cast<double>(watermark_ms - last_off) / 1000.0},
                {"neighbours_heard", static_cast<double>(around.heard_since)},
                {"max_speed_kn", max_kn}};
-    r.reason = "both vessels went dark at sea close together, while vessels around them were "
-               "still heard";
+    r.reason =
+        "both vessels went dark at sea close together, while vessels around them were "
+        "still heard";
     context.alerts.report(r);
   }
 }
@@ -285,8 +286,8 @@ void DarkRendezvousDetector::reappeared(const track::VesselState& v, const Dark&
     if (link.both_dark) {
       auto p = dark_.find(partner);
       if (p != dark_.end()) {
-        const double dp = track::haversine_m(p->second.lat, p->second.lon, link.meet_lat,
-                                             link.meet_lon);
+        const double dp =
+            track::haversine_m(p->second.lat, p->second.lon, link.meet_lat, link.meet_lon);
         from = p->second.t_off_ms + travel_ms(dp, max_kn);
       }
       until = t1;  // still dark (else it would have decided already)
@@ -298,8 +299,8 @@ void DarkRendezvousDetector::reappeared(const track::VesselState& v, const Dark&
         until = std::max(until, pv->position->time_ms);
     }
     const double d1 = track::haversine_m(d.lat, d.lon, link.meet_lat, link.meet_lon);
-    const double d2 = track::haversine_m(link.meet_lat, link.meet_lon, v.position->lat,
-                                         v.position->lon);
+    const double d2 =
+        track::haversine_m(link.meet_lat, link.meet_lon, v.position->lat, v.position->lon);
     const int64_t window_start = std::max(d.t_off_ms + travel_ms(d1, max_kn), from);
     const int64_t window_end = std::min(t1 - travel_ms(d2, max_kn), until);
     const alert::EpisodeKey ekey = key_of(key, link);
@@ -367,9 +368,8 @@ void DarkRendezvousDetector::on_watermark(int64_t watermark_ms, Context& context
       add_dark(*v, watermark_ms, context);
   reconsider_.clear();
   if (to > cursor_ms_) {
-    tracker.for_each_last_heard_in(cursor_ms_, to, [&](const track::VesselState& v) {
-      add_dark(v, watermark_ms, context);
-    });
+    tracker.for_each_last_heard_in(
+        cursor_ms_, to, [&](const track::VesselState& v) { add_dark(v, watermark_ms, context); });
     cursor_ms_ = to;
   }
   // The tracker forgets vessels silent past its horizon; a dark vessel heard again without a

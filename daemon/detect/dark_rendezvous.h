@@ -78,8 +78,8 @@ class DarkRendezvousDetector final : public Detector {
   static constexpr int64_t none = INT64_MIN;
   // Per tracker slot, for every vessel: its slow run, and whether it is in dark_.
   struct SlotState {
-    int64_t slow_since_ms = none;  // first slow report of the current run
-    int64_t fast_since_ms = none;  // first fast report since the last slow one
+    int64_t slow_since_ms = none;          // first slow report of the current run
+    int64_t fast_since_ms = none;          // first fast report since the last slow one
     float anchor_lat = 0, anchor_lon = 0;  // where the run began
     bool at_sea = false;                   // latest position outside port/anchorage zones
     bool dark = false;

@@ -57,10 +57,10 @@ class DraughtChangeDetector final : public Detector {
 
  private:
   struct Known {
-    uint32_t mmsi = 0;            // 0: nothing known in this slot
-    float draught_m = 0;          // 0: unknown
-    float previous_draught_m = 0; // before the last change; 0: none
-    int64_t changed_ms = 0;       // event time of the last change
+    uint32_t mmsi = 0;             // 0: nothing known in this slot
+    float draught_m = 0;           // 0: unknown
+    float previous_draught_m = 0;  // before the last change; 0: none
+    int64_t changed_ms = 0;        // event time of the last change
   };
 
   DraughtChangeConfig config_;

@@ -56,8 +56,7 @@ void append_text_change(std::string& reason, std::string_view field, std::string
 }  // namespace
 
 IdentityChangeDetector::Known& IdentityChangeDetector::known_of(const track::VesselState& v,
-                                                                bool new_vessel,
-                                                                Context& context) {
+                                                                bool new_vessel, Context& context) {
   const uint32_t slot = context.tracker.slot_of(v);
   if (slot >= known_.size())
     known_.resize(std::max<std::size_t>(context.tracker.slot_count(), slot + 1));
@@ -125,8 +124,10 @@ void IdentityChangeDetector::on_identity(const track::UpdateResult& u, Context& 
       changed = true;
       if (!(recent && *s.imo == k.previous_imo)) {
         separate(reason);
-        reason.append("IMO ").append(std::to_string(k.imo)).append(" -> ").append(
-            std::to_string(*s.imo));
+        reason.append("IMO ")
+            .append(std::to_string(k.imo))
+            .append(" -> ")
+            .append(std::to_string(*s.imo));
       }
       k.previous_imo = k.imo;
     }
@@ -137,8 +138,10 @@ void IdentityChangeDetector::on_identity(const track::UpdateResult& u, Context& 
       changed = true;
       if (!(recent && *s.ship_type == k.previous_ship_type)) {
         separate(reason);
-        reason.append("ship type ").append(std::to_string(k.ship_type)).append(" -> ").append(
-            std::to_string(*s.ship_type));
+        reason.append("ship type ")
+            .append(std::to_string(k.ship_type))
+            .append(" -> ")
+            .append(std::to_string(*s.ship_type));
       }
       k.previous_ship_type = k.ship_type;
     }
@@ -169,8 +172,11 @@ void IdentityChangeDetector::check_findings(const track::VesselState& v, Known& 
       v.flag == nullptr) {
     k.reported |= finding_mid_unallocated;
     separate(reason);
-    reason.append("MMSI ").append(std::to_string(v.mmsi)).append(": MID ").append(
-        std::to_string(ais::classify_mmsi(v.mmsi).mid)).append(" is allocated to no country");
+    reason.append("MMSI ")
+        .append(std::to_string(v.mmsi))
+        .append(": MID ")
+        .append(std::to_string(ais::classify_mmsi(v.mmsi).mid))
+        .append(" is allocated to no country");
   }
   const track::StaticData& s = v.statics;
   if ((k.reported & finding_imo_invalid) == 0 && s.imo && seven_digits(*s.imo) &&
@@ -183,9 +189,14 @@ void IdentityChangeDetector::check_findings(const track::VesselState& v, Known& 
       ais::callsign_fits_flag(s.callsign.view(), v.flag->iso2) == false) {
     k.reported |= finding_callsign_flag;
     separate(reason);
-    reason.append("call sign \"").append(s.callsign.view()).append("\" is of the ").append(
-        ais::callsign_country(s.callsign.view())).append(" series, the MMSI's MID ").append(
-        std::to_string(v.flag->mid)).append(" of ").append(v.flag->iso2);
+    reason.append("call sign \"")
+        .append(s.callsign.view())
+        .append("\" is of the ")
+        .append(ais::callsign_country(s.callsign.view()))
+        .append(" series, the MMSI's MID ")
+        .append(std::to_string(v.flag->mid))
+        .append(" of ")
+        .append(v.flag->iso2);
   }
 }
 
@@ -226,17 +237,16 @@ void IdentityChangeDetector::note_imo(const track::VesselState& v, int64_t t, Co
   r.evidence.push_back(evidence_of(v));
   if (o->position) r.evidence.push_back(evidence_of(*o));
   r.facts = {{"apart_s", static_cast<double>(apart) / 1000.0}};
-  r.reason = "IMO " + std::to_string(imo) + " also transmitted by MMSI " +
-             std::to_string(o->mmsi) + " within " + std::to_string(apart / 60'000) + " min";
+  r.reason = "IMO " + std::to_string(imo) + " also transmitted by MMSI " + std::to_string(o->mmsi) +
+             " within " + std::to_string(apart / 60'000) + " min";
   context.alerts.instant(r);
 }
 
 void IdentityChangeDetector::on_watermark(int64_t watermark_ms, Context& context) {
   if (watermark_ms < next_sweep_ms_) return;
   next_sweep_ms_ = watermark_ms + config_.sweep_interval_ms;
-  const int64_t horizon =
-      watermark_ms -
-      context.rules.thresholds.milliseconds(ThresholdId::identity_change_imo_shared_window_h);
+  const int64_t horizon = watermark_ms - context.rules.thresholds.milliseconds(
+                                             ThresholdId::identity_change_imo_shared_window_h);
   // Erasing emits nothing, so the map's iteration order cannot show in the output.
   for (auto it = imo_holders_.begin(); it != imo_holders_.end();) {
     ImoHolders& h = it->second;

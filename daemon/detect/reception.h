@@ -43,10 +43,10 @@ class ReceptionRecord {
   // What the record says about the area within radius_m of (lat, lon) over hours [from, to)
   // (clamped to the newest hours_kept hours before `to`).
   struct Evidence {
-    int hours = 0;               // hours judged
-    int heard_hours = 0;         // ... in which some vessel was heard within the radius
-    int directions_heard = 0;    // of 8 compass octants, those with a cell heard (own cell not
-                                 // counted) in [from, direction_to)
+    int hours = 0;             // hours judged
+    int heard_hours = 0;       // ... in which some vessel was heard within the radius
+    int directions_heard = 0;  // of 8 compass octants, those with a cell heard (own cell not
+                               // counted) in [from, direction_to)
     double pct() const { return hours == 0 ? 0.0 : 100.0 * heard_hours / hours; }
   };
   Evidence around(double lat, double lon, double radius_m, int64_t from_hour, int64_t to_hour,

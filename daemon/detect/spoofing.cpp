@@ -98,15 +98,14 @@ void SpoofingDetector::on_update(const Observation& observation, Context& contex
   // Out of range: no distance to measure, nothing to show on a map.
   Suspect& s = suspects_[v.mmsi];
   note_time(s.bad_coordinate_times, f.time_ms, window_ms, min_jumps);
-  s.bad_coordinates = s.open ? s.bad_coordinates + 1
-                             : static_cast<uint32_t>(s.bad_coordinate_times.size());
+  s.bad_coordinates =
+      s.open ? s.bad_coordinates + 1 : static_cast<uint32_t>(s.bad_coordinate_times.size());
   s.last_ms = std::max(s.last_ms, f.time_ms);
   evaluate(v, s, f.time_ms, context);
 }
 
-void SpoofingDetector::count_jump(const track::VesselState& v, const Place& fix,
-                                  const Place& from, double from_speed_kn, double implied_kn,
-                                  Context& context) {
+void SpoofingDetector::count_jump(const track::VesselState& v, const Place& fix, const Place& from,
+                                  double from_speed_kn, double implied_kn, Context& context) {
   const ruleset::Thresholds& thresholds = context.rules.thresholds;
   const double d = track::haversine_m(from.lat, from.lon, fix.lat, fix.lon);
   if (d < thresholds.value(ThresholdId::spoofing_min_jump_km) * 1'000.0) return;
@@ -124,10 +123,10 @@ void SpoofingDetector::count_jump(const track::VesselState& v, const Place& fix,
     const double apart = track::haversine_m(s.far.lat, s.far.lon, fix.lat, fix.lon);
     // Nearer the last far fix than half its distance from the track (glitches scattered around
     // the track are no place of their own), and reachable from it.
-    continues = apart < 0.5 * d &&
-                (apart < context.tracker.config().min_jump_m ||
-                 track::implied_knots(apart, std::abs(fix.time_ms - s.far.time_ms)) <=
-                     thresholds.value(ThresholdId::tracker_max_speed_kn));
+    continues =
+        apart < 0.5 * d && (apart < context.tracker.config().min_jump_m ||
+                            track::implied_knots(apart, std::abs(fix.time_ms - s.far.time_ms)) <=
+                                thresholds.value(ThresholdId::tracker_max_speed_kn));
   }
   if (!continues) {
     s.alternations = 1;  // track -> far
@@ -202,8 +201,7 @@ void SpoofingDetector::evaluate(const track::VesselState& v, Suspect& s, int64_t
 void SpoofingDetector::on_watermark(int64_t watermark_ms, Context& context) {
   if (watermark_ms < next_sweep_ms_) return;
   next_sweep_ms_ = watermark_ms + sweep_interval_ms;
-  const int64_t window_ms =
-      context.rules.thresholds.milliseconds(ThresholdId::spoofing_window_h);
+  const int64_t window_ms = context.rules.thresholds.milliseconds(ThresholdId::spoofing_window_h);
   // Quiet for window_h: close (in MMSI order, so output does not depend on hashing) and forget.
   std::vector<uint32_t> quiet;
   for (const auto& [mmsi, s] : suspects_)
@@ -211,8 +209,8 @@ void SpoofingDetector::on_watermark(int64_t watermark_ms, Context& context) {
   std::sort(quiet.begin(), quiet.end());
   for (const uint32_t mmsi : quiet) {
     auto it = suspects_.find(mmsi);
-    if (it->second.open) context.alerts.close(key_of(mmsi, it->second.start_ms),
-                                              it->second.last_ms, "stopped");
+    if (it->second.open)
+      context.alerts.close(key_of(mmsi, it->second.start_ms), it->second.last_ms, "stopped");
     suspects_.erase(it);
   }
 }

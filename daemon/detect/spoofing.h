@@ -99,8 +99,7 @@ class SpoofingDetector final : public Detector {
   // A counted jump of `v` to `fix` from the track point `from`.
   void count_jump(const track::VesselState& v, const Place& fix, const Place& from,
                   double from_speed_kn, double implied_kn, Context& context);
-  void evaluate(const track::VesselState& v, Suspect& suspect, int64_t time_ms,
-                Context& context);
+  void evaluate(const track::VesselState& v, Suspect& suspect, int64_t time_ms, Context& context);
 
   std::unordered_map<uint32_t, Suspect> suspects_;
   int64_t next_sweep_ms_ = INT64_MIN;

@@ -293,14 +293,22 @@ class Scene {
   // transponder's call sign and MMSI agree on the flag as real ones do.
   static std::string_view callsign_prefix(uint16_t mid) {
     switch (mid) {
-      case 445: return "HM";  // North Korea: HMA-HMZ
-      case 412: return "BQ";  // China: BAA-BZZ
-      case 440: return "DS";  // Korea (Republic of): DSA-DTZ
-      case 352: return "3E";  // Panama: 3EA-3FZ
-      case 667: return "9L";  // Sierra Leone: 9LA-9LZ
-      case 671: return "5V";  // Togo: 5VA-5VZ
-      case 457: return "JV";  // Mongolia: JTA-JVZ
-      default: return "X";
+      case 445:
+        return "HM";  // North Korea: HMA-HMZ
+      case 412:
+        return "BQ";  // China: BAA-BZZ
+      case 440:
+        return "DS";  // Korea (Republic of): DSA-DTZ
+      case 352:
+        return "3E";  // Panama: 3EA-3FZ
+      case 667:
+        return "9L";  // Sierra Leone: 9LA-9LZ
+      case 671:
+        return "5V";  // Togo: 5VA-5VZ
+      case 457:
+        return "JV";  // Mongolia: JTA-JVZ
+      default:
+        return "X";
     }
   }
 
@@ -809,7 +817,8 @@ void plant_coverage_hole(Scene& scene) {
     double boat_lat = lat, boat_lon = lon;
     step(boat_lat, boat_lon, 90.0 * k + scene.random().uniform(0, 60),
          scene.random().uniform(2.5e3, 5e3));
-    const std::size_t index = scene.add_vessel(Kind::class_a, 30, boat_lat, boat_lon, from_s - 3'600);
+    const std::size_t index =
+        scene.add_vessel(Kind::class_a, 30, boat_lat, boat_lon, from_s - 3'600);
     scene.fleet()[index].legs = {idle_leg(0, Mode::drift, 2.9, 7)};
     mmsis.push_back(scene.fleet()[index].mmsi);
   }
@@ -823,7 +832,8 @@ void plant_port_draught_change(Scene& scene) {
   if (c.port_points.empty()) return;
   const int64_t changed_s = fit(scene, 1'800, 1'800);
   if (changed_s < 0) return;
-  const auto [lat, lon] = c.port_points[scene.random().below(static_cast<unsigned>(c.port_points.size()))];
+  const auto [lat, lon] =
+      c.port_points[scene.random().below(static_cast<unsigned>(c.port_points.size()))];
   const std::size_t index = scene.add_vessel(Kind::class_a, 80, lat, lon, changed_s - 1'800);
   Vessel& v = scene.fleet()[index];
   v.legs = {idle_leg(0, Mode::anchored, 0, 5)};
@@ -914,8 +924,8 @@ std::vector<ais::Message> static_messages(const Vessel& v, int64_t now_s) {
     m.day = 3;
     m.hour = 12;
     m.minute = 0;
-    m.draught = v.draught_changed_at_s >= 0 && now_s >= v.draught_changed_at_s ? v.new_draught
-                                                                               : v.draught;
+    m.draught =
+        v.draught_changed_at_s >= 0 && now_s >= v.draught_changed_at_s ? v.new_draught : v.draught;
     set_text(m.destination, v.destination);
     m.dte = false;
     out.emplace_back(m);

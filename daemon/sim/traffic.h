@@ -62,24 +62,24 @@ struct TrafficConfig {
                                      // its fix jittering 60 m across it [CONFOUNDER]
 
   // Deception (issue 4). Planted:
-  unsigned dark_sts = 0;            // a tanker idles at sea while another comes to it with its
-                                    // transponder off, lies alongside for hours and leaves dark;
-                                    // reappears laden (draught +2-3 m) [DARK_RENDEZVOUS, and
-                                    // DRAUGHT_CHANGE "laden_after_dark_sts"]
-  unsigned both_dark_meetings = 0;  // two tankers switch off minutes apart a few km from each
-                                    // other, meet, part, reappear [DARK_RENDEZVOUS]
-  unsigned deliberate_silences = 0; // a tanker drifts at sea among traffic with its transponder
-                                    // off for 14-16 h [DARK_PERIOD, kind "deliberate_silence":
-                                    // should escalate]
-  unsigned position_offsets = 0;    // a ship reports a position 200-400 km from the truth for
-                                    // 2-3 h [SPOOFING]
-  unsigned shared_mmsis = 0;        // two ships 40-100 km apart transmit one MMSI (different
-                                    // names and IMO numbers) [SPOOFING]
-  unsigned renamed_tankers = 0;     // a tanker's transmitted name changes at sea [IDENTITY_CHANGE]
-  unsigned flag_mismatches = 0;     // an MMSI of Sierra Leone with a North Korean call sign and an
-                                    // IMO number whose check digit is wrong [IDENTITY_CHANGE]
-  unsigned draught_changes = 0;     // a tanker under way at sea reports 2-4 m more draught
-                                    // [DRAUGHT_CHANGE]
+  unsigned dark_sts = 0;             // a tanker idles at sea while another comes to it with its
+                                     // transponder off, lies alongside for hours and leaves dark;
+                                     // reappears laden (draught +2-3 m) [DARK_RENDEZVOUS, and
+                                     // DRAUGHT_CHANGE "laden_after_dark_sts"]
+  unsigned both_dark_meetings = 0;   // two tankers switch off minutes apart a few km from each
+                                     // other, meet, part, reappear [DARK_RENDEZVOUS]
+  unsigned deliberate_silences = 0;  // a tanker drifts at sea among traffic with its transponder
+                                     // off for 14-16 h [DARK_PERIOD, kind "deliberate_silence":
+                                     // should escalate]
+  unsigned position_offsets = 0;     // a ship reports a position 200-400 km from the truth for
+                                     // 2-3 h [SPOOFING]
+  unsigned shared_mmsis = 0;         // two ships 40-100 km apart transmit one MMSI (different
+                                     // names and IMO numbers) [SPOOFING]
+  unsigned renamed_tankers = 0;      // a tanker's transmitted name changes at sea [IDENTITY_CHANGE]
+  unsigned flag_mismatches = 0;      // an MMSI of Sierra Leone with a North Korean call sign and an
+                                     // IMO number whose check digit is wrong [IDENTITY_CHANGE]
+  unsigned draught_changes = 0;      // a tanker under way at sea reports 2-4 m more draught
+                                     // [DRAUGHT_CHANGE]
   // Look-alikes that must not alert [CONFOUNDER]:
   unsigned gps_glitches = 0;          // one position report 20-80 km off, then the track goes on
   unsigned coverage_holes = 0;        // nothing is received in a 0.4 x 0.4 degree box for 14-16 h;

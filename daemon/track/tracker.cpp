@@ -410,8 +410,7 @@ UpdateOutcome Tracker::apply_position(uint32_t slot, const PositionFix& fix, Upd
         }
       }
       const bool track_still_live =
-          v.track_reasserted &&
-          fix.time_ms - v.track_back().time_ms < config_.reacquire_hold_ms;
+          v.track_reasserted && fix.time_ms - v.track_back().time_ms < config_.reacquire_hold_ms;
       if (streak < config_.reacquire_after || track_still_live) {
         keep_aside(ImplausibleReason::impossible_speed, knots);
         v.rejected_streak = streak;

@@ -44,9 +44,10 @@
 // Memory. Vessel states live in one vector indexed by an open-addressing hash of MMSIs (no node
 // per vessel); freed slots are reused. Each slot's track ring (max_history_points points) lives
 // in a chunk of track storage shared by track_chunk_slots slots, allocated when the first of
-// them is created; chunks never move, so VesselState::track_ring stays valid as tables grow. Vessels silent longer than eviction_horizon_ms behind the
-// watermark are evicted (the eviction listener hears of each). Nothing allocates per message
-// once the tables have grown to the number of vessels; reserve with expected_vessels.
+// them is created; chunks never move, so VesselState::track_ring stays valid as tables grow.
+// Vessels silent longer than eviction_horizon_ms behind the watermark are evicted (the eviction
+// listener hears of each). Nothing allocates per message once the tables have grown to the number
+// of vessels; reserve with expected_vessels.
 #include <algorithm>
 #include <array>
 #include <cmath>

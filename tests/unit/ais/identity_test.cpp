@@ -186,8 +186,8 @@ TEST(ImoCheckDigit, Invalid) {
 
 // Call sign series (ITU Radio Regulations Appendix 42).
 TEST(CallsignCountry, SeriesOfTheTheatre) {
-  EXPECT_EQ(callsign_country("HMAB"), "KP");     // North Korea: HMA-HMZ
-  EXPECT_EQ(callsign_country("P5AB1"), "KP");    // P5A-P9Z
+  EXPECT_EQ(callsign_country("HMAB"), "KP");   // North Korea: HMA-HMZ
+  EXPECT_EQ(callsign_country("P5AB1"), "KP");  // P5A-P9Z
   EXPECT_EQ(callsign_country("P9ZZ"), "KP");
   EXPECT_EQ(callsign_country("BQAB"), "CN");     // China: BAA-BZZ
   EXPECT_EQ(callsign_country("3HAB"), "CN");     // 3HA-3UZ
@@ -224,14 +224,14 @@ TEST(CallsignCountry, SplitSeriesAndDigits) {
 
 TEST(CallsignCountry, UnknownIsEmpty) {
   EXPECT_EQ(callsign_country(""), "");
-  EXPECT_EQ(callsign_country("HM"), "");      // too short to tell
-  EXPECT_EQ(callsign_country("4UAB"), "");    // United Nations: not a flag
-  EXPECT_EQ(callsign_country("C7AB"), "");    // WMO
-  EXPECT_EQ(callsign_country("E9AB"), "");    // unallocated
-  EXPECT_EQ(callsign_country("X1000"), "");   // no series has a digit after X
-  EXPECT_EQ(callsign_country("S1000"), "");   // nor after S
-  EXPECT_EQ(callsign_country("HM-AB"), "");   // not a call sign's characters
-  EXPECT_EQ(callsign_country("hmab"), "");    // AIS six-bit text has no lower case
+  EXPECT_EQ(callsign_country("HM"), "");     // too short to tell
+  EXPECT_EQ(callsign_country("4UAB"), "");   // United Nations: not a flag
+  EXPECT_EQ(callsign_country("C7AB"), "");   // WMO
+  EXPECT_EQ(callsign_country("E9AB"), "");   // unallocated
+  EXPECT_EQ(callsign_country("X1000"), "");  // no series has a digit after X
+  EXPECT_EQ(callsign_country("S1000"), "");  // nor after S
+  EXPECT_EQ(callsign_country("HM-AB"), "");  // not a call sign's characters
+  EXPECT_EQ(callsign_country("hmab"), "");   // AIS six-bit text has no lower case
 }
 
 TEST(CallsignFitsFlag, OwnSeriesAndTerritories) {
@@ -240,7 +240,7 @@ TEST(CallsignFitsFlag, OwnSeriesAndTerritories) {
   EXPECT_EQ(callsign_fits_flag("3FZX8", "KP"), false);
   EXPECT_EQ(callsign_fits_flag("ZCAB4", "BM"), true);  // Bermuda uses the UK's series
   EXPECT_EQ(callsign_fits_flag("ZCAB4", "GB"), true);
-  EXPECT_EQ(callsign_fits_flag("OXAB", "GL"), true);   // Greenland: Denmark's OUA-OZZ
+  EXPECT_EQ(callsign_fits_flag("OXAB", "GL"), true);  // Greenland: Denmark's OUA-OZZ
   EXPECT_EQ(callsign_fits_flag("VRDE7", "HK"), true);
   EXPECT_EQ(callsign_fits_flag("BVAB", "TW"), true);   // Taiwan: BAA-BZZ
   EXPECT_EQ(callsign_fits_flag("PJAB", "CW"), true);   // Curacao: its own PJA-PJZ
@@ -249,9 +249,9 @@ TEST(CallsignFitsFlag, OwnSeriesAndTerritories) {
 }
 
 TEST(CallsignFitsFlag, CannotTell) {
-  EXPECT_EQ(callsign_fits_flag("E9AB", "KP"), std::nullopt);   // unknown series
-  EXPECT_EQ(callsign_fits_flag("HMAB", ""), std::nullopt);     // no flag
-  EXPECT_EQ(callsign_fits_flag("NONE", "KP"), std::nullopt);   // would read as US
+  EXPECT_EQ(callsign_fits_flag("E9AB", "KP"), std::nullopt);  // unknown series
+  EXPECT_EQ(callsign_fits_flag("HMAB", ""), std::nullopt);    // no flag
+  EXPECT_EQ(callsign_fits_flag("NONE", "KP"), std::nullopt);  // would read as US
   EXPECT_EQ(callsign_fits_flag("UNKNOWN", "KP"), std::nullopt);
   EXPECT_TRUE(callsign_is_placeholder("NONE"));
   EXPECT_FALSE(callsign_is_placeholder("NONEX"));
@@ -297,9 +297,9 @@ TEST(CallsignSeriesTable, Sanity) {
   // Series in the sanctions theatre's flags all resolve: every flag the MID table gives the
   // region's fleets has call signs of its own.
   for (std::string_view iso2 : {"KP", "CN", "KR", "PA", "SL", "TG", "MN", "RU", "HK"}) {
-    EXPECT_TRUE(std::any_of(table.begin(), table.end(),
-                            [&](const CallsignSeries& s) { return s.iso2 == iso2; }))
-        << iso2;
+    EXPECT_TRUE(std::any_of(table.begin(), table.end(), [&](const CallsignSeries& s) {
+      return s.iso2 == iso2;
+    })) << iso2;
     EXPECT_TRUE(flags.contains(std::string(iso2))) << iso2;
   }
 }

@@ -65,6 +65,7 @@ TEST(JsonLines, FixedAlertGivesExactLine) {
             "\"evidence\":[{\"mmsi\":445123000,\"lat\":38.5,\"lon\":124,"
             "\"time\":\"2024-03-01T00:30:00Z\",\"sog\":0.4}],"
             "\"facts\":[{\"name\":\"distance_m\",\"value\":120}],\"sequence\":2,"
+            "\"related_alert_ids\":[],"
             "\"start_time\":\"2024-03-01T00:00:00Z\",\"end_time\":\"2024-03-01T02:00:00.250Z\","
             "\"event_time\":\"2024-03-01T02:00:00Z\"}\n");
 }

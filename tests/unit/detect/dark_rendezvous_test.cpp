@@ -19,9 +19,9 @@ using aiswatch::v1::ALERT_TYPE_DARK_RENDEZVOUS;
 using aiswatch::v1::PHASE_CONFIRMED;
 using aiswatch::v1::PHASE_PROVISIONAL;
 
-constexpr uint32_t dark_ship = 445'000'111;    // goes dark
-constexpr uint32_t loiterer = 352'000'222;     // idles, visible
-constexpr uint32_t bystander = 352'000'333;    // heard throughout, proof of reception
+constexpr uint32_t dark_ship = 445'000'111;  // goes dark
+constexpr uint32_t loiterer = 352'000'222;   // idles, visible
+constexpr uint32_t bystander = 352'000'333;  // heard throughout, proof of reception
 constexpr double deg_per_km = 1.0 / 111.195;
 constexpr double cos_lat = 0.78261;  // cos(38.5 deg)
 

@@ -57,8 +57,8 @@ struct Score {
 
 // `required` truth kinds count for recall; `allowed` kinds make an alert right without being
 // required (an IDENTITY_CHANGE on an MMSI two ships share: their names do alternate).
-Score score(const std::vector<Alert>& episodes, const sim::TrafficSummary& summary,
-            AlertType type, const std::string& truth_type, int64_t slack_s,
+Score score(const std::vector<Alert>& episodes, const sim::TrafficSummary& summary, AlertType type,
+            const std::string& truth_type, int64_t slack_s,
             const std::set<std::string>& allowed_kinds = {}) {
   Score s;
   for (const auto& e : summary.truth) {
@@ -78,8 +78,8 @@ Score score(const std::vector<Alert>& episodes, const sim::TrafficSummary& summa
     ++s.alerts;
     bool right = false;
     for (const auto& e : summary.truth)
-      right = right || ((e.type == truth_type || allowed_kinds.contains(e.kind)) &&
-                        matches(a, e, slack_s));
+      right = right ||
+              ((e.type == truth_type || allowed_kinds.contains(e.kind)) && matches(a, e, slack_s));
     if (right) {
       ++s.right;
     } else {
@@ -163,10 +163,9 @@ std::size_t alerts_on_look_alikes(const ScenarioRun& run) {
       continue;
     for (const auto& a : run.episodes) {
       if (!names(e, a)) continue;
-      const bool new_type = a.type() == ALERT_TYPE_DARK_RENDEZVOUS ||
-                            a.type() == ALERT_TYPE_SPOOFING ||
-                            a.type() == ALERT_TYPE_IDENTITY_CHANGE ||
-                            a.type() == ALERT_TYPE_DRAUGHT_CHANGE;
+      const bool new_type =
+          a.type() == ALERT_TYPE_DARK_RENDEZVOUS || a.type() == ALERT_TYPE_SPOOFING ||
+          a.type() == ALERT_TYPE_IDENTITY_CHANGE || a.type() == ALERT_TYPE_DRAUGHT_CHANGE;
       if (new_type || escalated(a)) {
         ++n;
         ADD_FAILURE() << "alert on look-alike " << e.kind << ": " << a.ShortDebugString();
@@ -202,11 +201,11 @@ TEST(DeceptionScenario, PrecisionAndRecallPerTypeAndSilenceOnLookAlikes) {
   const Score dark_rendezvous =
       score(episodes, summary, ALERT_TYPE_DARK_RENDEZVOUS, "DARK_RENDEZVOUS", 3'600);
   const Score spoofing = score(episodes, summary, ALERT_TYPE_SPOOFING, "SPOOFING", 600);
-  const Score identity = score(episodes, summary, ALERT_TYPE_IDENTITY_CHANGE, "IDENTITY_CHANGE",
-                               0, {"shared_mmsi"});
+  const Score identity =
+      score(episodes, summary, ALERT_TYPE_IDENTITY_CHANGE, "IDENTITY_CHANGE", 0, {"shared_mmsi"});
   // Two ships on one MMSI also report two draughts: the first switch is a draught change.
-  const Score draught = score(episodes, summary, ALERT_TYPE_DRAUGHT_CHANGE, "DRAUGHT_CHANGE", 0,
-                              {"shared_mmsi"});
+  const Score draught =
+      score(episodes, summary, ALERT_TYPE_DRAUGHT_CHANGE, "DRAUGHT_CHANGE", 0, {"shared_mmsi"});
   const Score deliberate = score_escalations(run);
   print("DARK_RENDEZVOUS", dark_rendezvous);
   print("SPOOFING", spoofing);

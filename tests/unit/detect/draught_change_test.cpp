@@ -21,7 +21,7 @@ using aiswatch::v1::ALERT_TYPE_DRAUGHT_CHANGE;
 using aiswatch::v1::ALERT_TYPE_LOITERING;
 using aiswatch::v1::ALERT_TYPE_RENDEZVOUS;
 
-constexpr double lat0 = 38.5, lon0 = 124.0;     // Korea Bay
+constexpr double lat0 = 38.5, lon0 = 124.0;          // Korea Bay
 constexpr double port_lat = 38.7, port_lon = 125.2;  // a port zone in port_rules()
 constexpr uint32_t tanker = 445'000'001;
 constexpr uint32_t other = 445'000'002;
@@ -202,8 +202,8 @@ TEST(DraughtChange, BackAfterATransferIsAChange) {
   Fixture f;
   f.at(tanker, t0);
   f.h.send(voyage(tanker, 6.0), t0 + minute);
-  f.h.send(voyage(tanker, 11.0), t0 + 2 * hour);   // loaded from one ship ...
-  f.h.send(voyage(tanker, 6.0), t0 + 10 * hour);   // ... and discharged to another
+  f.h.send(voyage(tanker, 11.0), t0 + 2 * hour);  // loaded from one ship ...
+  f.h.send(voyage(tanker, 6.0), t0 + 10 * hour);  // ... and discharged to another
   EXPECT_EQ(f.draught_alerts().size(), 2u);
 }
 
@@ -239,10 +239,10 @@ TEST(DraughtChange, LinkedToRecentMeetingsAndSilencesBothWays) {
       f.other_alert(ALERT_TYPE_LOITERING, tanker, 0, t - 6 * hour, t - minute, false);
   // Closed: a dark period that ended 10 h before (linked), and a dark rendezvous that ended
   // 30 h before (older than the 24 h window: not linked).
-  const auto dark = f.other_alert(ALERT_TYPE_DARK_PERIOD, tanker, 0, t - 20 * hour, t - 10 * hour,
-                                  true);
-  const auto old = f.other_alert(ALERT_TYPE_DARK_RENDEZVOUS, tanker, 0, t - 38 * hour,
-                                 t - 30 * hour, true);
+  const auto dark =
+      f.other_alert(ALERT_TYPE_DARK_PERIOD, tanker, 0, t - 20 * hour, t - 10 * hour, true);
+  const auto old =
+      f.other_alert(ALERT_TYPE_DARK_RENDEZVOUS, tanker, 0, t - 38 * hour, t - 30 * hour, true);
   f.at(tanker, t - minute);
   const std::size_t events_before = f.h.sink.events.size();
   f.h.send(voyage(tanker, 11.0), t);
@@ -262,9 +262,8 @@ TEST(DraughtChange, LinkedToRecentMeetingsAndSilencesBothWays) {
             "draught 6.0 m -> 11.0 m: deeper by 5.0 m (83 %), during or after 2 related alerts");
   // The open rendezvous names the draught change in turn, in an UPDATE after the draught alert.
   const std::string draught_id = alerts[0].alert_id();
-  std::vector<aiswatch::v1::Alert> after(f.h.sink.events.begin() +
-                                             static_cast<std::ptrdiff_t>(events_before),
-                                         f.h.sink.events.end());
+  std::vector<aiswatch::v1::Alert> after(
+      f.h.sink.events.begin() + static_cast<std::ptrdiff_t>(events_before), f.h.sink.events.end());
   ASSERT_GE(after.size(), 3u);  // draught OPEN, CLOSED, rendezvous UPDATE
   EXPECT_EQ(after[0].alert_id(), draught_id);
   const auto& update = after.back();

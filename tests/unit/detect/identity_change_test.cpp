@@ -20,7 +20,7 @@ using track::test::text;
 constexpr double lat0 = 38.5, lon0 = 124.0;  // Korea Bay, no zones in these rules
 constexpr uint32_t kp_ship = 445'000'001;    // MID 445: Korea (DPR)
 constexpr uint32_t kp_other = 445'000'002;
-constexpr uint32_t cn_ship = 412'000'001;     // MID 412: China
+constexpr uint32_t cn_ship = 412'000'001;      // MID 412: China
 constexpr uint32_t unallocated = 217'000'001;  // MID 217: allocated to no country
 // IMO numbers whose check digit is right.
 constexpr unsigned imo_a = 9074729, imo_b = 9321483;
@@ -240,8 +240,7 @@ TEST(IdentityChange, CallSignOfAnotherFlagOncePerVessel) {
   auto opened = f.opened();
   ASSERT_EQ(opened.size(), 1u);
   EXPECT_EQ(opened[0].mmsi(), cn_ship);
-  EXPECT_EQ(opened[0].reason(),
-            "call sign \"HMXY\" is of the KP series, the MMSI's MID 412 of CN");
+  EXPECT_EQ(opened[0].reason(), "call sign \"HMXY\" is of the KP series, the MMSI's MID 412 of CN");
   f.h.send(voyage(cn_ship, "XIN HAI", "HMXZ", imo_b), t0 + hour);  // still KP: a change only
   opened = f.opened();
   ASSERT_EQ(opened.size(), 2u);

@@ -307,8 +307,8 @@ TEST(Traffic, DeceptionPlantsAreWhatTheirTruthSays) {
       double farthest = 0;
       for (std::size_t k = 1; k < fixes.size(); ++k)
         if (fixes[k].time_s - fixes[k - 1].time_s < 30)
-          farthest = std::max(farthest, metres_between(fixes[k].lat, fixes[k].lon,
-                                                       fixes[k - 1].lat, fixes[k - 1].lon));
+          farthest = std::max(farthest, metres_between(fixes[k].lat, fixes[k].lon, fixes[k - 1].lat,
+                                                       fixes[k - 1].lon));
       EXPECT_GT(farthest, 35e3);
     } else if (e.kind == "renamed") {
       const auto& st = statics.at(e.mmsis[0]);
@@ -339,10 +339,9 @@ TEST(Traffic, DeceptionPlantsAreWhatTheirTruthSays) {
       EXPECT_EQ(off, 1);
     }
   }
-  for (const char* kind :
-       {"dark_sts", "laden_after_dark_sts", "both_dark", "deliberate_silence", "position_offset",
-        "shared_mmsi", "renamed", "flag_mismatch", "at_sea", "gps_glitch",
-        "draught_change_in_port"})
+  for (const char* kind : {"dark_sts", "laden_after_dark_sts", "both_dark", "deliberate_silence",
+                           "position_offset", "shared_mmsi", "renamed", "flag_mismatch", "at_sea",
+                           "gps_glitch", "draught_change_in_port"})
     EXPECT_EQ(planted[kind], 1) << kind;
 }
 
@@ -368,8 +367,7 @@ TEST(Traffic, ACoverageHoleSilencesEveryShipInItAndOnlyThere) {
   for (const auto& [mmsi, fixes] : d.fixes)
     for (const Fix& f : fixes) {
       if (f.time_s <= hole->start_time_s || f.time_s >= hole->end_time_s) continue;
-      const bool inside =
-          std::abs(f.lat - hole->lat) < 0.19 && std::abs(f.lon - hole->lon) < 0.19;
+      const bool inside = std::abs(f.lat - hole->lat) < 0.19 && std::abs(f.lon - hole->lon) < 0.19;
       ++(inside ? heard_in_hole : heard_elsewhere);
     }
   EXPECT_EQ(heard_in_hole, 0u);

@@ -24,8 +24,12 @@ constexpr int64_t min_infer_interval_ms = 5 * 60'000;
 constexpr int64_t reception_window_ms = 3'600'000;
 constexpr unsigned min_neighbours_heard = 1;
 // A dark vessel under way last heard steering more than this off the bearing to the loitering
-// one was not going there (90 linked ships drifting past on any course in simulated traffic).
-constexpr double max_course_offset_deg = 45.0;
+// one was not going there: on its course it would pass 7 km off at 20 km (simulated traffic:
+// at 90 and 45 degrees, ships drifting dark for other reasons were linked by chance).
+constexpr double max_course_offset_deg = 20.0;
+// ... judged for a vessel last heard farther than this from the loitering one: closer, a ship
+// manoeuvring to come alongside may point anywhere.
+constexpr double heading_judged_beyond_m = 3'000.0;
 
 // Initial great-circle bearing from 1 to 2, degrees true [0, 360).
 double bearing_deg(double lat1, double lon1, double lat2, double lon2) {
@@ -118,7 +122,10 @@ void DarkRendezvousDetector::add_dark(const track::VesselState& v, int64_t water
   d.t_off_ms = v.last_heard_ms;
   d.lat = v.position->lat;
   d.lon = v.position->lon;
-  d.sog = v.position->speed_knots;
+  // A transponder that reports no speed still shows how fast it went on its track: without
+  // that, a ship steaming away could not be told from one stopped (found in simulated traffic).
+  if (const std::optional<double> speed = current_speed_knots(v, min_infer_interval_ms))
+    d.sog = static_cast<float>(*speed);
   d.cog = v.position->course_deg;
   d.slot = context.tracker.slot_of(v);
   dark_.emplace(v.mmsi, d);
@@ -193,7 +200,6 @@ void DarkRendezvousDetector::find_loiterers(uint32_t mmsi, const Dark& d, int64_
   const double max_m = th.value(ThresholdId::dark_rendezvous_max_distance_km) * 1'000.0;
   const double max_kn = th.value(ThresholdId::dark_rendezvous_max_speed_kn);
   const int64_t min_loiter = th.milliseconds(ThresholdId::dark_rendezvous_min_loiter_h);
-  const double pair_m = th.value(ThresholdId::dark_rendezvous_pair_max_distance_km) * 1'000.0;
   const double slow_kn = th.value(ThresholdId::loitering_max_speed_kn);
   struct Candidate {
     const track::VesselState* v;
@@ -215,7 +221,7 @@ void DarkRendezvousDetector::find_loiterers(uint32_t mmsi, const Dark& d, int64_
         const int64_t arrival = d.t_off_ms + travel_ms(metres, max_kn);
         if (loiter_end - std::max(arrival, s.slow_since_ms) < min_loiter) return;
         double offset = -1.0;
-        if (metres > pair_m && d.sog && *d.sog >= slow_kn && d.cog) {
+        if (metres > heading_judged_beyond_m && d.sog && *d.sog >= slow_kn && d.cog) {
           offset = std::fabs(bearing_deg(d.lat, d.lon, v.position->lat, v.position->lon) -
                              static_cast<double>(*d.cog));
           if (offset > 180.0) offset = 360.0 - offset;

@@ -15,11 +15,11 @@
 //  - Reachable (dark vessel D, loitering V): D's last position lies within
 //    dark_rendezvous.max_distance_km (30 km) of V's position, and the meeting window
 //    [max(t_off + distance / max_speed_kn, V slow since), V's latest slow report] lasts at least
-//    dark_rendezvous.min_loiter_h (1 h): D, leaving its last position at
-//    dark_rendezvous.max_speed_kn (12 kn), could have lain alongside V for an hour while V idled
-//    and D was dark. A silence too young for the trip plus an hour is not linked yet.
+//    dark_rendezvous.min_loiter_h (2 h): D, leaving its last position at
+//    dark_rendezvous.max_speed_kn (12 kn), could have lain alongside V that long while V idled
+//    and D was dark. A silence too young for the trip plus the stay is not linked yet.
 //  - Not a passer-by: a D under way at t_off (speed at least loitering.max_speed_kn) that was
-//    farther than pair_max_distance_km from V must have been heading within 45 degrees of V
+//    farther than 3 km from V must have been heading within 20 degrees of V
 //    (fact course_offset_deg); a ship that switches off while steaming away is not linked
 //    before its reappearance could show a detour (and then it is not linked at all).
 //  - Not a reception hole: other vessels near D's last position (dark_period.
@@ -27,7 +27,7 @@
 //    with it (Surroundings, reception.h). A ship leaving coverage is not a ship switching off.
 //  - PROVISIONAL (HIGH) when all of the above hold, key {DARK_RENDEZVOUS, D, V, "", t_off};
 //    evidence D's last position, V's position when its slow run began and now; facts
-//    distance_m, silence_s, loiter_s, required_speed_kn (to reach V and stay an hour),
+//    distance_m, silence_s, loiter_s, required_speed_kn (to reach V and stay min_loiter_h),
 //    neighbours_heard.
 //  - Reappearance: D's first position after the silence (at t1) decides. The detour
 //    last -> V -> first at max_speed_kn must leave a stop alongside of min_loiter_h while V
@@ -36,7 +36,7 @@
 //    fits". It does not: CLOSED "reappeared out of reach: ..." with the hours it would need.
 //    A passer-by that keeps its course reappears where no detour with a stop fits.
 //  - Both dark: two vessels last heard at sea within dark_rendezvous.pair_max_distance_km
-//    (10 km) and dark_rendezvous.pair_max_interval_h (1 h) of each other, both silent past
+//    (15 km) and dark_rendezvous.pair_max_interval_h (1 h) of each other, both silent past
 //    min_silence_h, and not a reception hole around their midpoint (as above, the pair
 //    excluded). Key {DARK_RENDEZVOUS, lower MMSI, higher MMSI, "", earlier t_off}. The first of
 //    the two to reappear decides as above, with the midpoint of their last positions as the

@@ -73,10 +73,11 @@ enum class ThresholdType { real, integer };
   X(dark_rendezvous, min_silence_h, real, 2, 0.5, 48, "h",                                       \
     "A vessel last heard at sea and silent this long counts as dark for a dark rendezvous.",     \
     "aiswatch choice: a transfer alongside takes hours; the watchlisted dark-period threshold.") \
-  X(dark_rendezvous, min_loiter_h, real, 1, 0.25, 48, "h",                                       \
+  X(dark_rendezvous, min_loiter_h, real, 2, 0.25, 48, "h",                                       \
     "The visible vessel idles at sea (under loitering.max_speed_kn) at least this long while "   \
-    "the other is dark.",                                                                        \
-    "GFW's carrier vessel portal lists loitering from 1 hour.")                                  \
+    "the other is dark, and the dark one could have lain alongside it this long.",               \
+    "GFW encounter events last at least 2 hours (GFW FAQ, 'What is a vessel encounter?'); at 1 " \
+    "hour, ships silent nearby for other reasons were linked by chance in simulated traffic.")   \
   X(dark_rendezvous, max_speed_kn, real, 12, 1, 30, "kn",                                        \
     "The dark vessel could reach the loitering one (from its last position, or to its first "    \
     "after the silence) at no more than this speed in the time available.",                     \
@@ -86,9 +87,10 @@ enum class ThresholdType { real, integer };
     "aiswatch choice: about 1.5 hours' steaming at 12 kn; farther links are too loose to alert " \
     "on (in simulated traffic, ships silent 38-41 km from a loitering tanker were linked by "    \
     "chance at 50 km).")                                                                         \
-  X(dark_rendezvous, pair_max_distance_km, real, 10, 0.5, 100, "km",                             \
+  X(dark_rendezvous, pair_max_distance_km, real, 15, 0.5, 100, "km",                             \
     "Two vessels that go dark this close to each other ...",                                     \
-    "aiswatch choice.")                                                                          \
+    "aiswatch choice: two ships switching off 20 minutes out (6 km at 10 kn) on opposite sides " \
+    "of a meeting point are 12 km apart.")                                                       \
   X(dark_rendezvous, pair_max_interval_h, real, 1, 0.1, 12, "h",                                 \
     "... and within this time of each other are a dark rendezvous.",                             \
     "aiswatch choice.")                                                                          \

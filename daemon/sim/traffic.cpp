@@ -42,9 +42,11 @@ void set_text(ais::SixBitText<N>& text, std::string_view value) {
   for (std::size_t i = 0; i < text.length; ++i) text.chars[i] = value[i];
 }
 
-// Seven-digit IMO number with a valid check digit (IMO Resolution A.1078(28)).
-uint32_t make_imo(Random& random) {
-  uint32_t digits = 900'000 + random.below(100'000);
+// Seven-digit IMO number with a valid check digit (IMO Resolution A.1078(28)), one per vessel
+// index (unique up to 100,000 vessels: a random pick collided by the thousand in a 20,000-vessel
+// scenario, and an IMO number sent by two MMSIs is an alert).
+uint32_t make_imo(unsigned index) {
+  const uint32_t digits = 900'000 + index % 100'000;
   uint32_t sum = 0, rest = digits;
   for (uint32_t weight = 2; weight <= 7; ++weight, rest /= 10) sum += (rest % 10) * weight;
   return digits * 10 + sum % 10;
@@ -177,7 +179,7 @@ class Scene {
     v.destination = destinations[random_.below(destinations.size())];
     v.shiptype = shiptype;
     if (kind == Kind::class_a) {
-      v.imo = make_imo(random_);
+      v.imo = make_imo(index);
       v.length = static_cast<uint16_t>(shiptype == 30 ? 25 + random_.below(30) : 80 + random_.below(120));
       v.beam = static_cast<uint8_t>(v.length / 6 + 2);
       v.draught = std::round(random_.uniform(4.0, 11.0) * 10) / 10;

@@ -86,10 +86,10 @@ TEST(DarkRendezvous, ProvisionalWhenTheLastPositionIsWithinReachConfirmedOnReapp
   EXPECT_EQ(a.counterpart().mmsi(), loiterer);
   EXPECT_EQ(a.phase(), PHASE_PROVISIONAL);
   EXPECT_EQ(a.start_time().seconds(), t_off / 1000);
-  // Silent 2 h (min_silence_h) with the trip (0.9 h at 12 kn) plus an hour alongside available.
-  EXPECT_GE(a.end_time().seconds(), (t_off + 2 * hour) / 1000);
-  EXPECT_LE(a.end_time().seconds(), (t_off + 2 * hour + 10 * minute) / 1000);
-  EXPECT_NEAR(*h.sink.fact(a, "distance_m"), 20'000.0, 300.0);
+  // Opened once the trip (0.9 h at 12 kn) plus min_loiter_h (2 h) alongside fit in the silence.
+  EXPECT_GE(a.end_time().seconds(), (t_off + 2 * hour + 54 * minute) / 1000);
+  EXPECT_LE(a.end_time().seconds(), (t_off + 3 * hour + 5 * minute) / 1000);
+  EXPECT_NEAR(*h.sink.fact(a, "distance_m"), 20'000.0, 500.0);
   EXPECT_TRUE(h.sink.fact(a, "loiter_s"));
   EXPECT_TRUE(h.sink.fact(a, "required_speed_kn"));
   EXPECT_GE(a.evidence_size(), 3);

@@ -336,7 +336,7 @@ TEST(Traffic, DeceptionPlantsAreWhatTheirTruthSays) {
             metres_between(a.lat, a.lon, c.lat, c.lon) < 1e3)
           ++off;
       }
-      EXPECT_EQ(off, 1);
+      EXPECT_LE(off, 1) << "at most the one report (it may be lost like any other)";
     }
   }
   for (const char* kind : {"dark_sts", "laden_after_dark_sts", "both_dark", "deliberate_silence",

@@ -617,6 +617,16 @@ void plant_boundary_anchorage(Scene& scene) {
             anchor_s + anchored_s, anchor_lat, anchor_lon);
 }
 
+// A Class A ship of `shiptype` appearing at `appears_s` at a random point 0.2 degrees inside the
+// area, under way at 8-12 knots on a random course for the rest of the run.
+Vessel& add_ship_under_way(Scene& scene, uint8_t shiptype, int64_t appears_s) {
+  const auto [lat, lon] = scene.point_inside(0.2);
+  const std::size_t index = scene.add_vessel(Kind::class_a, shiptype, lat, lon, appears_s);
+  Vessel& v = scene.fleet()[index];
+  v.legs = {transit_leg(0, scene.random().uniform(8, 12), scene.random().uniform(0, 360))};
+  return v;
+}
+
 // Deception plants (issue 4).
 
 // A tanker idles at sea for 5-6 hours. Another, 30-35 km away, heads for it, switches its
@@ -717,17 +727,15 @@ void plant_position_offset(Scene& scene) {
   const auto length_s = static_cast<int64_t>(scene.random().uniform(2 * 3'600, 3 * 3'600));
   const int64_t from_s = fit(scene, 1'800, length_s + 1'800);
   if (from_s < 0) return;
-  const auto [lat, lon] = scene.point_inside(0.2);
-  const std::size_t index = scene.add_vessel(Kind::class_a, 80, lat, lon, from_s - 1'800);
-  Vessel& v = scene.fleet()[index];
-  v.legs = {transit_leg(0, scene.random().uniform(8, 12), scene.random().uniform(0, 360))};
+  Vessel& v = add_ship_under_way(scene, 80, from_s - 1'800);
   const double bearing = scene.random().uniform(0, 360) * pi / 180;
   const double offset_m = scene.random().uniform(200e3, 400e3);
   v.offset_from_s = from_s;
   v.offset_until_s = from_s + length_s;
   v.offset_north_m = offset_m * std::cos(bearing);
   v.offset_east_m = offset_m * std::sin(bearing);
-  add_truth(scene, "SPOOFING", "position_offset", {v.mmsi}, from_s, from_s + length_s, lat, lon);
+  add_truth(scene, "SPOOFING", "position_offset", {v.mmsi}, from_s, from_s + length_s, v.lat,
+            v.lon);
 }
 
 // Two ships 40-100 km apart, both transmitting the MMSI of the first for the rest of the run.
@@ -751,58 +759,48 @@ void plant_shared_mmsi(Scene& scene) {
 void plant_renamed_tanker(Scene& scene) {
   const int64_t renamed_s = fit(scene, 1'800, 1'800);
   if (renamed_s < 0) return;
-  const auto [lat, lon] = scene.point_inside(0.2);
-  const std::size_t index = scene.add_vessel(Kind::class_a, 80, lat, lon, renamed_s - 1'800);
-  Vessel& v = scene.fleet()[index];
-  v.legs = {transit_leg(0, scene.random().uniform(8, 12), scene.random().uniform(0, 360))};
+  Vessel& v = add_ship_under_way(scene, 80, renamed_s - 1'800);
   v.renamed_at_s = renamed_s;
   v.new_name.append("NEW ").append(v.name);
   // Static data goes out every 6 minutes: the new name is heard within about 10.
-  add_truth(scene, "IDENTITY_CHANGE", "renamed", {v.mmsi}, renamed_s, renamed_s + 900, lat, lon);
+  add_truth(scene, "IDENTITY_CHANGE", "renamed", {v.mmsi}, renamed_s, renamed_s + 900, v.lat,
+            v.lon);
 }
 
 // A Sierra Leone MMSI whose call sign is North Korean and whose IMO check digit is wrong.
 void plant_flag_mismatch(Scene& scene) {
   const int64_t from_s = fit(scene, 0, 1'800);
   if (from_s < 0) return;
-  const auto [lat, lon] = scene.point_inside(0.2);
-  const std::size_t index = scene.add_vessel(Kind::class_a, 80, lat, lon, from_s);
-  Vessel& v = scene.fleet()[index];
-  v.legs = {transit_leg(0, scene.random().uniform(8, 12), scene.random().uniform(0, 360))};
+  Vessel& v = add_ship_under_way(scene, 80, from_s);
   // 667 9xxxxx: no other simulated vessel has it (theirs are MID 1xxxxx).
-  v.mmsi = 667'900'000u + static_cast<uint32_t>(index % 100'000);
+  v.mmsi = 667'900'000u + v.mmsi % 100'000u;  // its index, below 100,000
   v.callsign = std::string(Scene::callsign_prefix(445)) + v.callsign.substr(2);
   v.imo = v.imo / 10 * 10 + (v.imo % 10 + 1) % 10;  // a wrong check digit
-  add_truth(scene, "IDENTITY_CHANGE", "flag_mismatch", {v.mmsi}, from_s, from_s + 900, lat, lon);
+  add_truth(scene, "IDENTITY_CHANGE", "flag_mismatch", {v.mmsi}, from_s, from_s + 900, v.lat,
+            v.lon);
 }
 
 // A tanker under way at sea reports 2-4 m more draught.
 void plant_draught_change(Scene& scene) {
   const int64_t changed_s = fit(scene, 1'800, 1'800);
   if (changed_s < 0) return;
-  const auto [lat, lon] = scene.point_inside(0.2);
-  const std::size_t index = scene.add_vessel(Kind::class_a, 80, lat, lon, changed_s - 1'800);
-  Vessel& v = scene.fleet()[index];
-  v.legs = {transit_leg(0, scene.random().uniform(8, 12), scene.random().uniform(0, 360))};
+  Vessel& v = add_ship_under_way(scene, 80, changed_s - 1'800);
   v.draught_changed_at_s = changed_s;
   v.new_draught = v.draught + std::round(scene.random().uniform(2.0, 4.0) * 10) / 10;
-  add_truth(scene, "DRAUGHT_CHANGE", "at_sea", {v.mmsi}, changed_s, changed_s + 900, lat, lon);
+  add_truth(scene, "DRAUGHT_CHANGE", "at_sea", {v.mmsi}, changed_s, changed_s + 900, v.lat, v.lon);
 }
 
 // A ship under way whose GPS puts one report 20-80 km off.
 void plant_gps_glitch(Scene& scene) {
   const int64_t glitch_s = fit(scene, 1'800, 1'800);
   if (glitch_s < 0) return;
-  const auto [lat, lon] = scene.point_inside(0.2);
-  const std::size_t index = scene.add_vessel(Kind::class_a, 70, lat, lon, glitch_s - 1'800);
-  Vessel& v = scene.fleet()[index];
-  v.legs = {transit_leg(0, scene.random().uniform(8, 12), scene.random().uniform(0, 360))};
+  Vessel& v = add_ship_under_way(scene, 70, glitch_s - 1'800);
   const double bearing = scene.random().uniform(0, 360) * pi / 180;
   const double off_m = scene.random().uniform(20e3, 80e3);
   v.glitch_at_s = glitch_s;
   v.glitch_north_m = off_m * std::cos(bearing);
   v.glitch_east_m = off_m * std::sin(bearing);
-  add_truth(scene, "CONFOUNDER", "gps_glitch", {v.mmsi}, glitch_s, glitch_s + 60, lat, lon);
+  add_truth(scene, "CONFOUNDER", "gps_glitch", {v.mmsi}, glitch_s, glitch_s + 60, v.lat, v.lon);
 }
 
 // Nothing is received in a 0.4 x 0.4 degree box for 14-16 hours (a receiver down). Four trawlers

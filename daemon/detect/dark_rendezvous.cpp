@@ -200,6 +200,7 @@ void DarkRendezvousDetector::find_loiterers(uint32_t mmsi, const Dark& d, int64_
   const double max_m = th.value(ThresholdId::dark_rendezvous_max_distance_km) * 1'000.0;
   const double max_kn = th.value(ThresholdId::dark_rendezvous_max_speed_kn);
   const int64_t min_loiter = th.milliseconds(ThresholdId::dark_rendezvous_min_loiter_h);
+  const int64_t max_wait = th.milliseconds(ThresholdId::dark_rendezvous_max_wait_h);
   const double slow_kn = th.value(ThresholdId::loitering_max_speed_kn);
   struct Candidate {
     const track::VesselState* v;
@@ -220,6 +221,8 @@ void DarkRendezvousDetector::find_loiterers(uint32_t mmsi, const Dark& d, int64_
         // The meeting window: D there at the earliest after its trip, V idle until now.
         const int64_t arrival = d.t_off_ms + travel_ms(metres, max_kn);
         if (loiter_end - std::max(arrival, s.slow_since_ms) < min_loiter) return;
+        // ... and V already waiting, or about to, when D could first be there.
+        if (s.slow_since_ms - arrival > max_wait) return;
         double offset = -1.0;
         if (metres > heading_judged_beyond_m && d.sog && *d.sog >= slow_kn && d.cog) {
           offset = std::fabs(bearing_deg(d.lat, d.lon, v.position->lat, v.position->lon) -

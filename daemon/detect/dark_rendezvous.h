@@ -17,7 +17,10 @@
 //    [max(t_off + distance / max_speed_kn, V slow since), V's latest slow report] lasts at least
 //    dark_rendezvous.min_loiter_h (2 h): D, leaving its last position at
 //    dark_rendezvous.max_speed_kn (12 kn), could have lain alongside V that long while V idled
-//    and D was dark. A silence too young for the trip plus the stay is not linked yet.
+//    and D was dark. A silence too young for the trip plus the stay is not linked yet. V must
+//    have begun idling no later than dark_rendezvous.max_wait_h (1 h) after D could first have
+//    been there (t_off + distance / max_speed_kn): one ship waits for the other, and a ship
+//    that began to idle many hours after another went dark nearby is not its meeting.
 //  - Not a passer-by: a D under way at t_off (speed at least loitering.max_speed_kn) that was
 //    farther than 3 km from V must have been heading within 20 degrees of V
 //    (fact course_offset_deg); a ship that switches off while steaming away is not linked

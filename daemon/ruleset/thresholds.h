@@ -78,6 +78,11 @@ enum class ThresholdType { real, integer };
     "the other is dark, and the dark one could have lain alongside it this long.",               \
     "GFW encounter events last at least 2 hours (GFW FAQ, 'What is a vessel encounter?'); at 1 " \
     "hour, ships silent nearby for other reasons were linked by chance in simulated traffic.")   \
+  X(dark_rendezvous, max_wait_h, real, 1, 0, 48, "h",                                            \
+    "The visible vessel began idling at most this long after the dark one could first have "     \
+    "reached it: a meeting is arranged, one does not wait half a day for the other.",            \
+    "aiswatch choice: in simulated traffic every chance link (a ship dark for other reasons) "   \
+    "had its partner start idling 1.7-9 h after that; planted transfers, within minutes.")      \
   X(dark_rendezvous, max_speed_kn, real, 12, 1, 30, "kn",                                        \
     "The dark vessel could reach the loitering one (from its last position, or to its first "    \
     "after the silence) at no more than this speed in the time available.",                     \

@@ -165,6 +165,30 @@ TEST(DarkRendezvous, UnreachableOrTooFarIsNeverLinked) {
   EXPECT_TRUE(of_type(h.sink, ALERT_STATE_OPEN).empty());
 }
 
+// A ship stopped 5 km from where, four hours after it went dark, a tanker begins to idle: the
+// tanker did not come to meet it (dark_rendezvous.max_wait_h). With the wait allowed, the same
+// traffic is linked, so the rule is what keeps it out.
+TEST(DarkRendezvous, APartnerThatBeginsToIdleHoursLaterIsNotItsMeeting) {
+  for (const double max_wait_h : {1.0, 48.0}) {
+    SCOPED_TRACE(max_wait_h);
+    ruleset::Ruleset rules = make_rules();
+    ruleset::LoadErrors errors;
+    rules.thresholds = ruleset::Thresholds::parse(
+        "detectors.yaml", "dark_rendezvous:\n  max_wait_h: " + std::to_string(max_wait_h) + "\n",
+        errors);
+    ASSERT_TRUE(errors.empty());
+    DarkRendezvousDetector detector;
+    Harness h(std::move(rules), detector);
+    const int64_t t_off = t0 + hour;
+    play(h,
+         {{bystander, 15.0, -20.0, 0.0, 0.0, t0, t0 + 12 * hour, 9.0},
+          {dark_ship, 0.0, -5.0, 0.0, 0.0, t0, t_off},
+          {loiterer, 0.0, 0.0, 0.5, 0.0, t_off + 4 * hour, t0 + 12 * hour}},
+         t0 + 12 * hour);
+    EXPECT_EQ(of_type(h.sink, ALERT_STATE_OPEN).size(), max_wait_h < 2.0 ? 0u : 1u);
+  }
+}
+
 TEST(DarkRendezvous, NoLoiteringNoLinkAndAPortIsNotAtSea) {
   DarkRendezvousDetector detector;
   Harness h(make_rules(square_zone("port-x", "port", 38.5, 124.0, 0.15)), detector);

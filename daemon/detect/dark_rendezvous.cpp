@@ -16,9 +16,9 @@ using ruleset::ThresholdId;
 
 constexpr int64_t tick_interval_ms = 5 * 60'000;
 constexpr int64_t visible_fresh_ms = 30 * 60'000;    // V heard this recently is visible
-constexpr int64_t fast_hysteresis_ms = 10 * 60'000;  // as loitering.h
-constexpr int64_t max_gap_ms = 2 * 3'600'000;        // as loitering.h
-constexpr int64_t min_infer_interval_ms = 5 * 60'000;
+// A slow run is judged as the loitering detector judges it: its hysteresis, gap and speed
+// inference.
+constexpr LoiteringConfig slow_run;
 // Others silent within this of t_off fell silent with it; others heard this long after t_off
 // prove the area was still received.
 constexpr int64_t reception_window_ms = 3'600'000;
@@ -93,9 +93,9 @@ void DarkRendezvousDetector::on_update(const Observation& observation, Context& 
   }
   if (u.late || (u.changes & track::change_position) == 0 || !v.position) return;
   const int64_t now = v.position->time_ms;
-  if (s.slow_since_ms != none && now - u.previous_last_heard_ms > max_gap_ms)
+  if (s.slow_since_ms != none && now - u.previous_last_heard_ms > slow_run.max_gap_ms)
     s.slow_since_ms = none;  // a reception gap ends the run
-  const std::optional<double> speed = current_speed_knots(v, min_infer_interval_ms);
+  const std::optional<double> speed = current_speed_knots(v, slow_run.min_infer_interval_ms);
   if (!speed) return;  // unknown is not slow
   if (*speed < context.rules.thresholds.value(ThresholdId::loitering_max_speed_kn)) {
     if (s.slow_since_ms == none) {
@@ -107,7 +107,8 @@ void DarkRendezvousDetector::on_update(const Observation& observation, Context& 
     s.at_sea = !suppressed(observation.zones);
   } else if (s.slow_since_ms != none) {
     if (s.fast_since_ms == none) s.fast_since_ms = now;
-    if (now - s.fast_since_ms >= fast_hysteresis_ms) s.slow_since_ms = s.fast_since_ms = none;
+    if (now - s.fast_since_ms >= slow_run.fast_hysteresis_ms)
+      s.slow_since_ms = s.fast_since_ms = none;
   }
 }
 
@@ -124,7 +125,7 @@ void DarkRendezvousDetector::add_dark(const track::VesselState& v, int64_t water
   d.lon = v.position->lon;
   // A transponder that reports no speed still shows how fast it went on its track: without
   // that, a ship steaming away could not be told from one stopped (found in simulated traffic).
-  if (const std::optional<double> speed = current_speed_knots(v, min_infer_interval_ms))
+  if (const std::optional<double> speed = current_speed_knots(v, slow_run.min_infer_interval_ms))
     d.sog = static_cast<float>(*speed);
   d.cog = v.position->course_deg;
   d.slot = context.tracker.slot_of(v);

@@ -18,6 +18,7 @@
 #include "detect/registry.h"
 #include "detector_test_support.h"
 #include "ruleset/ruleset.h"
+#include "scenario_score.h"
 #include "sim/traffic.h"
 #include "sim/watch_zones.h"
 
@@ -32,69 +33,11 @@ using aiswatch::v1::ALERT_TYPE_DRAUGHT_CHANGE;
 using aiswatch::v1::ALERT_TYPE_IDENTITY_CHANGE;
 using aiswatch::v1::ALERT_TYPE_SPOOFING;
 using aiswatch::v1::AlertType;
-
-bool names(const sim::TruthEvent& e, const Alert& a) {
-  for (uint32_t m : e.mmsis)
-    if (m == a.mmsi() || (a.counterpart_mmsi() != 0 && m == a.counterpart_mmsi())) return true;
-  return false;
-}
-
-// An alert matches a planted event when it names one of its vessels and starts between
-// `slack_s` before the event and its end.
-bool matches(const Alert& a, const sim::TruthEvent& e, int64_t slack_s) {
-  const int64_t start = a.start_time().seconds();
-  return names(e, a) && start >= e.start_time_s - slack_s && start <= e.end_time_s;
-}
-
-struct Score {
-  std::size_t truths = 0, found = 0, alerts = 0, right = 0;
-  double recall() const {
-    return truths == 0 ? 0.0 : static_cast<double>(found) / static_cast<double>(truths);
-  }
-  double precision() const {
-    return alerts == 0 ? 0.0 : static_cast<double>(right) / static_cast<double>(alerts);
-  }
-};
-
-// `required` truth kinds count for recall; `allowed` kinds make an alert right without being
-// required (an IDENTITY_CHANGE on an MMSI two ships share: their names do alternate).
-Score score(const std::vector<Alert>& episodes, const sim::TrafficSummary& summary, AlertType type,
-            const std::string& truth_type, int64_t slack_s,
-            const std::set<std::string>& allowed_kinds = {}) {
-  Score s;
-  for (const auto& e : summary.truth) {
-    if (e.type != truth_type) continue;
-    ++s.truths;
-    bool found = false;
-    for (const auto& a : episodes) found = found || (a.type() == type && matches(a, e, slack_s));
-    if (found) {
-      ++s.found;
-    } else {
-      std::cout << "missed " << truth_type << " " << e.kind << " " << e.mmsis[0] << " "
-                << e.start_time_s << ".." << e.end_time_s << "\n";
-    }
-  }
-  for (const auto& a : episodes) {
-    if (a.type() != type) continue;
-    ++s.alerts;
-    bool right = false;
-    for (const auto& e : summary.truth)
-      right = right ||
-              ((e.type == truth_type || allowed_kinds.contains(e.kind)) && matches(a, e, slack_s));
-    if (right) {
-      ++s.right;
-    } else {
-      std::cout << "unplanned " << a.ShortDebugString() << "\n";
-    }
-  }
-  return s;
-}
-
-void print(const std::string& what, const Score& s) {
-  std::cout << what << ": " << s.found << "/" << s.truths << " found (recall " << s.recall()
-            << "), " << s.right << "/" << s.alerts << " right (precision " << s.precision()
-            << ")\n";
-}
+using test::matches;
+using test::names;
+using test::print;
+using test::Score;
+using test::score;
 
 struct ScenarioRun {
   sim::TrafficSummary summary;

@@ -12,11 +12,13 @@ packages=(
   librdkafka-dev                              # Kafka client and the mock cluster used as embedded broker
   libprotobuf-dev protobuf-compiler           # Alert / PositionReport schemas
   libyaml-cpp-dev                             # config and detectors.yaml
+  prometheus-cpp-dev                          # /metrics registry (served by our Boost.Beast server)
   nlohmann-json3-dev                          # GeoJSON zones (rules/)
   zlib1g-dev
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev                    # libFuzzer and the sanitizer runtimes
+  kcat                                        # reading alert topics in tests and docs
   gpsd-clients                                # gpsdecode: the independent decoder of the differential test
   python3                                     # test scripts (standard library only)
   gzip

@@ -15,9 +15,10 @@ void print_summary(const ruleset::Ruleset& rules, std::FILE* out) {
   using ruleset::ZoneKind;
   std::fprintf(out, "%s: valid\n", rules.directory.string().c_str());
   const auto& zones = rules.zones;
-  std::fprintf(out, "  zones: %zu (watch %zu, port %zu, anchorage %zu) from %zu file(s)",
+  std::fprintf(out, "  zones: %zu (watch %zu, port %zu, anchorage %zu, land %zu) from %zu file(s)",
                zones.zones().size(), zones.count(ZoneKind::watch), zones.count(ZoneKind::port),
-               zones.count(ZoneKind::anchorage), rules.zone_files.size());
+               zones.count(ZoneKind::anchorage), zones.count(ZoneKind::land),
+               rules.zone_files.size());
   for (const auto& file : rules.zone_files) std::fprintf(out, " %s", file.c_str());
   std::fputc('\n', out);
   if (rules.has_watchlist) {

@@ -89,6 +89,14 @@ int run_simulate(const std::vector<std::string>& args, std::FILE* out, std::FILE
       "port-draught-changes",
       po::value<unsigned>(&config.port_draught_changes)->default_value(config.port_draught_changes),
       "confounder: a ship moored in port changing its draught (needs --rules)")(
+      "land-positions",
+      po::value<unsigned>(&config.land_positions)->default_value(config.land_positions),
+      "a ship whose reported positions circle or stay at a point deep inland for 1-2 h (needs "
+      "--rules with land zones)")(
+      "coastal-traffic",
+      po::value<unsigned>(&config.coastal_traffic)->default_value(config.coastal_traffic),
+      "confounder: a ship with a poor GPS sailing close along the coast and up the Taedong to "
+      "Pyongyang, or up the Yalu to Dandong, and back")(
       "truth", po::value<std::string>(),
       "write the ground truth (planted events, look-alikes, zone crossings) as JSON lines to "
       "this file");
@@ -147,10 +155,13 @@ int run_simulate(const std::vector<std::string>& args, std::FILE* out, std::FILE
     }
     rules = loaded.ruleset;
     sim::use_watch_zones(*rules, config);
-  } else if (config.zone_crossings + config.boundary_anchorages + config.port_draught_changes > 0) {
+  } else if (config.zone_crossings + config.boundary_anchorages + config.port_draught_changes +
+                 config.land_positions >
+             0) {
     std::fprintf(err,
-                 "aiswatchd simulate: --zone-crossings, --boundary-anchorages and "
-                 "--port-draught-changes need --rules DIR (the zones they use)\n");
+                 "aiswatchd simulate: --zone-crossings, --boundary-anchorages, "
+                 "--port-draught-changes and --land-positions need --rules DIR (the zones they "
+                 "use)\n");
     return 2;
   }
   std::FILE* truth_file = nullptr;

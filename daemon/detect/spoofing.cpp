@@ -64,8 +64,15 @@ void note_time(std::vector<int64_t>& times, int64_t t, int64_t window_ms, std::s
 
 void SpoofingDetector::on_update(const Observation& observation, Context& context) {
   const track::UpdateResult& u = observation.update;
-  // Accepted reports, duplicates and the rest: nothing to see (the common path ends here).
   const bool kept_aside = u.outcome == track::UpdateOutcome::implausible_kept_aside;
+  // A new fix at the head of the track (accepted, or where the track restarted): one read of the
+  // land grid (ZoneIndex::land_at), which for a ship at sea answers "no" from one cell.
+  if ((u.changes & track::change_position) != 0) {
+    const track::VesselState& v = *u.vessel;
+    if (context.rules.zones.land_at(v.position->lat, v.position->lon) != nullptr && judged(v))
+      count_land(v, Place{v.position->time_ms, v.position->lat, v.position->lon}, context);
+  }
+  // Accepted reports, duplicates and the rest: nothing more to see (the common path ends here).
   if (!kept_aside && (u.changes & track::change_track_restarted) == 0) return;
   const track::VesselState& v = *u.vessel;
   if (!judged(v)) return;
@@ -90,6 +97,9 @@ void SpoofingDetector::on_update(const Observation& observation, Context& contex
 
   const track::RejectedFix& f = newest_rejected(v);
   if (f.reason == track::ImplausibleReason::impossible_speed) {
+    // A jump onto land is a fix on land as well (the tracker kept it out of the track).
+    if (context.rules.zones.land_at(f.lat, f.lon) != nullptr)
+      count_land(v, Place{f.time_ms, f.lat, f.lon}, context);
     const track::TrackPoint& ref = reference_point(v, f.time_ms);
     count_jump(v, Place{f.time_ms, f.lat, f.lon}, Place{ref.time_ms, ref.lat, ref.lon},
                reported_speed_kn(ref), static_cast<double>(f.implied_knots), context);
@@ -152,6 +162,18 @@ void SpoofingDetector::count_jump(const track::VesselState& v, const Place& fix,
   evaluate(v, s, fix.time_ms, context);
 }
 
+void SpoofingDetector::count_land(const track::VesselState& v, const Place& fix, Context& context) {
+  const ruleset::Thresholds& thresholds = context.rules.thresholds;
+  Suspect& s = suspects_[v.mmsi];
+  note_time(s.land_times, fix.time_ms, thresholds.milliseconds(ThresholdId::spoofing_window_h),
+            static_cast<std::size_t>(thresholds.value(ThresholdId::spoofing_min_land_fixes)));
+  s.land_fixes = s.open ? s.land_fixes + 1 : static_cast<uint32_t>(s.land_times.size());
+  s.last_ms = std::max(s.last_ms, fix.time_ms);
+  if (!s.open && s.evidence.size() >= evidence_kept) s.evidence.erase(s.evidence.begin());
+  s.evidence.push_back({v.mmsi, fix.time_ms, fix.lat, fix.lon, std::nullopt, std::nullopt});
+  evaluate(v, s, fix.time_ms, context);
+}
+
 void SpoofingDetector::evaluate(const track::VesselState& v, Suspect& s, int64_t time_ms,
                                 Context& context) {
   const ruleset::Thresholds& thresholds = context.rules.thresholds;
@@ -159,14 +181,17 @@ void SpoofingDetector::evaluate(const track::VesselState& v, Suspect& s, int64_t
       static_cast<std::size_t>(thresholds.value(ThresholdId::spoofing_min_jumps));
   const bool by_jumps = s.jump_times.size() >= min_jumps;
   const bool by_coordinates = s.bad_coordinate_times.size() >= min_jumps;
+  const bool by_land = static_cast<double>(s.land_times.size()) >=
+                       thresholds.value(ThresholdId::spoofing_min_land_fixes);
   const bool two_places =
       s.alternations >= thresholds.value(ThresholdId::spoofing_collision_min_alternations);
   if (!s.open) {
-    if (!by_jumps && !by_coordinates && !two_places) return;
+    if (!by_jumps && !by_coordinates && !by_land && !two_places) return;
     s.open = true;
     s.start_ms = INT64_MAX;
     if (by_jumps) s.start_ms = std::min(s.start_ms, s.jump_times.front());
     if (by_coordinates) s.start_ms = std::min(s.start_ms, s.bad_coordinate_times.front());
+    if (by_land) s.start_ms = std::min(s.start_ms, s.land_times.front());
     if (two_places) s.start_ms = std::min(s.start_ms, s.chain_start_ms);
   }
   alert::EpisodeReport r;
@@ -185,11 +210,16 @@ void SpoofingDetector::evaluate(const track::VesselState& v, Suspect& s, int64_t
   r.facts = {{"jumps", static_cast<double>(s.jumps)},
              {"bad_coordinates", static_cast<double>(s.bad_coordinates)},
              {"alternations", static_cast<double>(s.has_far ? s.alternations : 0)},
+             {"land_fixes", static_cast<double>(s.land_fixes)},
              {"max_implied_speed_kn", s.max_implied_kn},
              {"max_jump_m", s.max_jump_m},
              {"distance_m", s.distance_m}};
   if (two_places) {
     r.reason = "one MMSI transmits from two places at once";
+  } else if (by_land) {
+    // Before jumps: a ship shown inland is the plainer statement, and a switch of the reports
+    // to a place on land is both.
+    r.reason = "reported positions on land";
   } else if (by_jumps || s.jumps >= s.bad_coordinates) {
     r.reason = "reported positions jump impossibly";
   } else {

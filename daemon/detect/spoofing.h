@@ -1,8 +1,9 @@
 #pragma once
 // Spoofing: a vessel's reported positions cannot be where a ship is — they jump impossibly, lie
-// at impossible coordinates, or come from two places at once (one MMSI on two transmitters: a
-// cloned identity, or a ship hiding behind another's). The evidence is what the tracker keeps
-// out of the track (track/tracker.h, "Position sanity": VesselState::rejected).
+// at impossible coordinates or on land, or come from two places at once (one MMSI on two
+// transmitters: a cloned identity, or a ship hiding behind another's). The evidence is what the
+// tracker keeps out of the track (track/tracker.h, "Position sanity": VesselState::rejected) and
+// the rules' land zones (rules/land.geojson, ruleset::ZoneIndex::land_at).
 //
 // Rules (thresholds from detectors.yaml, ruleset/thresholds.h, section spoofing):
 //  - A counted jump: a fix the tracker kept aside for impossible speed (over tracker.max_speed_kn
@@ -19,6 +20,12 @@
 //  - Impossible coordinates: min_jumps fixes out of the WGS 84 range (latitude 95: kept aside as
 //    out_of_range; 91/181 mean "not available" and never get here) within window_h. One garbled
 //    message is not spoofing.
+//  - On land: min_land_fixes (3) fixes within window_h inside a land zone and in no port or
+//    anchorage zone (ZoneIndex::land_at): new fixes at the head of the track, and fixes kept
+//    aside for impossible speed (a switch onto land counts as jumps too). Land zones are drawn
+//    20 km or more inland, clear of rivers and estuaries ships use, so GNSS jitter along a coast
+//    or in a river port is never on land; one fix there is a glitch. Late fixes (behind the
+//    head of the track) are not looked at. Where no land zone is drawn nothing is on land.
 //  - Two places at once: counted jumps that agree with each other (a second track: the speed
 //    between them is plausible, and each lies nearer the last than half its distance from the
 //    track) while the vessel's own track keeps being heard between them.
@@ -35,17 +42,24 @@
 //  - One episode per vessel at a time, key {SPOOFING, mmsi, 0, "", first counted fix still within
 //    window_h when a criterion was met}. OPEN when a criterion is met, reported again at every
 //    counted fix (the alert manager emits material changes only), with facts jumps,
-//    bad_coordinates, alternations, max_implied_speed_kn, max_jump_m, distance_m (the latest
-//    jump) and the counted fixes as evidence (out-of-range ones have no position to show).
+//    bad_coordinates, alternations, land_fixes, max_implied_speed_kn, max_jump_m, distance_m (the
+//    latest jump) and the counted fixes as evidence (out-of-range ones have no position to
+//    show). Reason, first that holds: two places at once; "reported positions on land"; jumps;
+//    impossible coordinates.
 //    CLOSED "stopped" at the last counted fix once window_h has passed at the watermark without
 //    another.
 //
-// Cost: on_update tests the update's outcome and one change bit and returns for everything but
-// a fix kept aside or a track restart (a few in a thousand of a terrestrial feed; a fifth of
-// the exactEarth satellite captures); those take a hash lookup and a scan of the track ring.
+// Cost: on_update tests the update's outcome and two change bits; a new fix also reads one cell
+// of the land grid (ZoneIndex::land_at: a bounds check and a 2-byte load; an exact
+// point-in-polygon test only in the cells a land boundary crosses, 20 km or more inland, which
+// ships never reach). It returns there for everything but a fix on land, a fix kept aside or a
+// track restart (a few in a thousand of a terrestrial feed; a fifth of the exactEarth satellite
+// captures); those take a hash lookup and a scan of the track ring.
 // Memory: one small entry per vessel with a counted fix in the last window_h (a few dozen
 // bytes, evidence of at most evidence_kept fixes while no episode is open), dropped at the
-// periodic sweep once window_h has passed without another.
+// periodic sweep once window_h has passed without another. The land grid belongs to the
+// ruleset: 2 bytes a cell of 1/32 degree over the land zones' bounding box (about 0.4 MB for
+// the shipped theatre), at most 8 MB whatever the land file.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -79,7 +93,7 @@ class SpoofingDetector final : public Detector {
   };
   struct Suspect {
     // Times of the counted fixes within window_h (oldest first; the newest min_jumps kept).
-    std::vector<int64_t> jump_times, bad_coordinate_times;
+    std::vector<int64_t> jump_times, bad_coordinate_times, land_times;
     // The latest counted jump: where the second track (if it is one) was last heard, and the
     // track point it was measured from (a restart's jump is measured from there).
     Place far, track;
@@ -91,11 +105,13 @@ class SpoofingDetector final : public Detector {
     // The episode.
     bool open = false;
     int64_t start_ms = 0;
-    uint32_t jumps = 0, bad_coordinates = 0;
+    uint32_t jumps = 0, bad_coordinates = 0, land_fixes = 0;
     double max_implied_kn = 0, max_jump_m = 0, distance_m = 0;
     std::vector<alert::Evidence> evidence;  // counted fixes not yet reported
   };
 
+  // A fix of `v` on land (ZoneIndex::land_at).
+  void count_land(const track::VesselState& v, const Place& fix, Context& context);
   // A counted jump of `v` to `fix` from the track point `from`.
   void count_jump(const track::VesselState& v, const Place& fix, const Place& from,
                   double from_speed_kn, double implied_kn, Context& context);

@@ -121,7 +121,8 @@ enum class ThresholdType { real, integer };
     "vessel is reported; a single glitch is not spoofing.",                                      \
     "aiswatch choice (issue 4: repeatedly, not a single glitch).")                               \
   X(spoofing, window_h, real, 6, 0.5, 72, "h",                                                   \
-    "The time over which impossible jumps are counted.",                                         \
+    "The time over which impossible jumps, impossible coordinates and fixes on land are "        \
+    "counted.",                                                                                  \
     "aiswatch choice.")                                                                          \
   X(spoofing, min_jump_km, real, 5, 0.5, 1000, "km",                                             \
     "A jump shorter than this is not counted (GNSS glitches, and reports of one satellite pass " \
@@ -138,6 +139,12 @@ enum class ThresholdType { real, integer };
     "Alternations between two self-consistent tracks before one MMSI is reported as "            \
     "transmitting from two places at once.",                                                     \
     "aiswatch choice.")                                                                          \
+  X(spoofing, min_land_fixes, integer, 3, 2, 100, "fixes",                                       \
+    "Positions inside a land zone (drawn 20 km or more inland; a port or anchorage zone wins) "  \
+    "within window_h before a vessel is reported; a single fix on land is a glitch.",            \
+    "aiswatch choice, as min_jumps: positions spoofed onto land last for hours (C4ADS, 'Above "  \
+    "Us Only Stars', 2019: ships shown at inland airports; MIT Technology Review, 2019: AIS "    \
+    "tracks circling on land near Shanghai), one glitch is one fix.")                            \
   X(identity_change, imo_shared_window_h, real, 6, 0.5, 72, "h",                                 \
     "Two MMSIs transmitting the same IMO number within this time of each other share it.",       \
     "aiswatch choice: static data is sent every 6 minutes (ITU-R M.1371); hours rule out a "     \

@@ -27,8 +27,8 @@ using TreeValue = std::pair<Box, uint32_t>;
 // is Boost's documented typical choice; zone counts are small, so the tree is shallow either way.
 using Tree = bgi::rtree<TreeValue, bgi::rstar<16>>;
 
-constexpr std::array<std::string_view, zone_kind_count> kind_names = {"watch", "port",
-                                                                      "anchorage"};
+constexpr std::array<std::string_view, zone_kind_count> kind_names = {"watch", "port", "anchorage",
+                                                                      "land"};
 
 // Turns Boost's validity verdict into words an operator acts on.
 std::string validity_message(bg::validity_failure_type failure) {
@@ -209,6 +209,131 @@ const std::string* string_property(const json& properties, const char* key,
   return &value->get_ref<const std::string&>();
 }
 
+// Land zones by grid cell (ZoneIndex::land_at): a cell holds outside_cell, crossed_cell (a land
+// boundary crosses it: test exactly) or first_land_cell + k, wholly inside the k-th land zone.
+struct LandGrid {
+  static constexpr uint16_t outside_cell = 0, crossed_cell = 1, first_land_cell = 2;
+  // Cells of 1/32 degree (3.5 km north-south): a land boundary drawn 10 km inland leaves the
+  // cells a coast's shipping lies in wholly outside. A grid over more than max_cells is made
+  // coarser, halving the cells per degree, so that any land file costs at most 8 MB.
+  static constexpr double finest_cells_per_degree = 32;
+  static constexpr std::size_t max_cells = std::size_t{1} << 22;
+  double min_lat = 0, min_lon = 0, cells_per_degree = finest_cells_per_degree;
+  std::size_t rows = 0, cols = 0;
+  std::vector<uint16_t> cells;      // rows * cols, row-major from (min_lat, min_lon)
+  std::vector<uint32_t> land_zone;  // k -> index in zones
+};
+
+// The grid of ZoneIndex::land_at over the land zones (their boxes: envelope, zone index).
+// Every cell an edge of a land polygon passes through, and its eight neighbours (a margin for
+// rounding at cell borders: such cells only cost an exact test), is crossed_cell; every other
+// cell is wholly on one side of every land boundary, so its centre says which. Cost: the cells
+// along the edges, then one pass per row of each land zone over its edges (under 10 ms for the
+// shipped land).
+LandGrid build_land_grid(const std::vector<MultiPolygon>& shapes,
+                         const std::vector<TreeValue>& land_boxes) {
+  LandGrid grid;
+  if (land_boxes.empty()) return grid;
+  Box all = land_boxes.front().first;
+  for (const auto& [box, zone] : land_boxes) bg::expand(all, box);
+  const double height = all.max_corner().y() - all.min_corner().y();
+  const double width = all.max_corner().x() - all.min_corner().x();
+  grid.min_lat = all.min_corner().y();
+  grid.min_lon = all.min_corner().x();
+  for (;;) {
+    grid.rows = static_cast<std::size_t>(std::floor(height * grid.cells_per_degree)) + 1;
+    grid.cols = static_cast<std::size_t>(std::floor(width * grid.cells_per_degree)) + 1;
+    if (grid.rows * grid.cols <= LandGrid::max_cells) break;
+    grid.cells_per_degree /= 2;
+  }
+  grid.cells.assign(grid.rows * grid.cols, LandGrid::outside_cell);
+  const auto row_of = [&](double lat) {
+    return std::clamp<long>(
+        static_cast<long>(std::floor((lat - grid.min_lat) * grid.cells_per_degree)), 0,
+        static_cast<long>(grid.rows) - 1);
+  };
+  const auto col_of = [&](double lon) {
+    return std::clamp<long>(
+        static_cast<long>(std::floor((lon - grid.min_lon) * grid.cells_per_degree)), 0,
+        static_cast<long>(grid.cols) - 1);
+  };
+  const auto mark_crossed = [&](long row, long col) {
+    for (long r = std::max(row - 1, 0L); r <= std::min(row + 1, static_cast<long>(grid.rows) - 1);
+         ++r)
+      for (long c = std::max(col - 1, 0L); c <= std::min(col + 1, static_cast<long>(grid.cols) - 1);
+           ++c)
+        grid.cells[static_cast<std::size_t>(r) * grid.cols + static_cast<std::size_t>(c)] =
+            LandGrid::crossed_cell;
+  };
+  // Each edge, row by row: the longitudes it spans within the row's band of latitude.
+  const auto mark_edge = [&](const Point& a, const Point& b) {
+    const long first = row_of(std::min(a.y(), b.y())), last = row_of(std::max(a.y(), b.y()));
+    for (long row = first; row <= last; ++row) {
+      double lon_lo = std::min(a.x(), b.x()), lon_hi = std::max(a.x(), b.x());
+      if (a.y() != b.y()) {
+        const double band_lo = grid.min_lat + static_cast<double>(row) / grid.cells_per_degree;
+        const double band_hi = band_lo + 1.0 / grid.cells_per_degree;
+        const auto lon_at = [&](double lat) {
+          const double t = std::clamp((lat - a.y()) / (b.y() - a.y()), 0.0, 1.0);
+          return a.x() + t * (b.x() - a.x());
+        };
+        lon_lo = std::min(lon_at(band_lo), lon_at(band_hi));
+        lon_hi = std::max(lon_at(band_lo), lon_at(band_hi));
+      }
+      for (long col = col_of(lon_lo); col <= col_of(lon_hi); ++col) mark_crossed(row, col);
+    }
+  };
+  const auto mark_ring = [&](const auto& ring) {
+    for (std::size_t i = 1; i < ring.size(); ++i) mark_edge(ring[i - 1], ring[i]);
+  };
+  for (const auto& [box, zone] : land_boxes) {
+    for (const Polygon& polygon : shapes[zone]) {
+      mark_ring(polygon.outer());
+      for (const auto& hole : polygon.inners()) mark_ring(hole);
+    }
+  }
+  // More land zones than a cell value can name: theirs stay crossed cells, tested exactly.
+  // The rest are filled row by row, even-odd between the crossings of the row's centre line
+  // with the zone's rings (holes included): a cell no edge touches has its centre's answer.
+  constexpr std::size_t nameable = UINT16_MAX - LandGrid::first_land_cell + 1;
+  std::vector<double> crossings;
+  for (const auto& [box, zone] : land_boxes) {
+    if (grid.land_zone.size() == nameable) break;
+    const auto value = static_cast<uint16_t>(LandGrid::first_land_cell + grid.land_zone.size());
+    grid.land_zone.push_back(zone);
+    for (long row = row_of(box.min_corner().y()); row <= row_of(box.max_corner().y()); ++row) {
+      const double lat = grid.min_lat + (static_cast<double>(row) + 0.5) / grid.cells_per_degree;
+      crossings.clear();
+      const auto cross_ring = [&](const auto& ring) {
+        for (std::size_t i = 1; i < ring.size(); ++i) {
+          const Point& a = ring[i - 1];
+          const Point& b = ring[i];
+          if ((a.y() > lat) == (b.y() > lat)) continue;
+          crossings.push_back(a.x() + (lat - a.y()) / (b.y() - a.y()) * (b.x() - a.x()));
+        }
+      };
+      for (const Polygon& polygon : shapes[zone]) {
+        cross_ring(polygon.outer());
+        for (const auto& hole : polygon.inners()) cross_ring(hole);
+      }
+      std::sort(crossings.begin(), crossings.end());
+      for (std::size_t k = 0; k + 1 < crossings.size(); k += 2) {
+        // Columns whose centre lies between this pair of crossings.
+        const double first = std::ceil((crossings[k] - grid.min_lon) * grid.cells_per_degree - 0.5);
+        const double last =
+            std::floor((crossings[k + 1] - grid.min_lon) * grid.cells_per_degree - 0.5);
+        for (long col = std::max(0L, static_cast<long>(first));
+             col <= std::min(static_cast<long>(last), static_cast<long>(grid.cols) - 1); ++col) {
+          uint16_t& cell =
+              grid.cells[static_cast<std::size_t>(row) * grid.cols + static_cast<std::size_t>(col)];
+          if (cell == LandGrid::outside_cell) cell = value;
+        }
+      }
+    }
+  }
+  return grid;
+}
+
 }  // namespace
 
 std::string_view to_string(ZoneKind kind) { return kind_names[static_cast<std::size_t>(kind)]; }
@@ -232,7 +357,9 @@ const Zone* ZoneMatches::first(ZoneKind kind) const {
 struct ZoneIndex::Impl {
   std::vector<Zone> zones;
   std::vector<MultiPolygon> shapes;  // parallel to zones
-  Tree tree;
+  Tree tree;                         // every zone but land
+  Tree land_tree;                    // land zones only
+  LandGrid land;
   std::array<std::size_t, zone_kind_count> by_kind{};
 };
 
@@ -261,6 +388,37 @@ ZoneMatches ZoneIndex::zones_containing(double lat, double lon) const {
   std::sort(matches.zones.begin(), matches.zones.begin() + matches.count,
             [](const Zone* a, const Zone* b) { return a->index < b->index; });
   return matches;
+}
+
+const Zone* ZoneIndex::land_at(double lat, double lon) const {
+  const Impl& impl = *impl_;
+  const LandGrid& grid = impl.land;
+  // Written so that a NaN fails each comparison and lands outside.
+  const double row_at = (lat - grid.min_lat) * grid.cells_per_degree;
+  const double col_at = (lon - grid.min_lon) * grid.cells_per_degree;
+  if (!(row_at >= 0 && row_at < static_cast<double>(grid.rows) && col_at >= 0 &&
+        col_at < static_cast<double>(grid.cols)))
+    return nullptr;
+  const uint16_t cell =
+      grid.cells[static_cast<std::size_t>(row_at) * grid.cols + static_cast<std::size_t>(col_at)];
+  if (cell == LandGrid::outside_cell) return nullptr;
+  const Zone* land = nullptr;
+  if (cell >= LandGrid::first_land_cell) {
+    land = &impl.zones[grid.land_zone[cell - LandGrid::first_land_cell]];
+  } else {
+    const Point point(lon, lat);
+    impl.land_tree.query(bgi::intersects(point),
+                         boost::make_function_output_iterator([&](const TreeValue& value) {
+                           if (land == nullptr || value.second < land->index) {
+                             if (bg::covered_by(point, impl.shapes[value.second]))
+                               land = &impl.zones[value.second];
+                           }
+                         }));
+    if (land == nullptr) return nullptr;
+  }
+  const ZoneMatches here = zones_containing(lat, lon);
+  if (here.any(ZoneKind::port) || here.any(ZoneKind::anchorage)) return nullptr;
+  return land;
 }
 
 double ZoneIndex::boundary_distance_m(const Zone& zone, double lat, double lon) const {
@@ -350,7 +508,7 @@ std::size_t ZoneIndexBuilder::add_file(const std::string& file, std::string_view
     std::optional<ZoneKind> kind;
     if (kind_text != nullptr) {
       kind = zone_kind_from_string(*kind_text);
-      if (!kind) context.fail("unknown kind '" + *kind_text + "' (watch, port or anchorage)");
+      if (!kind) context.fail("unknown kind '" + *kind_text + "' (watch, port, anchorage or land)");
     }
     if (id != nullptr) {
       const auto previous = state_->ids.find(*id);
@@ -389,13 +547,17 @@ ZoneIndex ZoneIndexBuilder::build() && {
   ZoneIndex::Impl& impl = *index.impl_;
   impl.zones = std::move(state_->zones);
   impl.shapes = std::move(state_->shapes);
-  std::vector<TreeValue> boxes;
+  std::vector<TreeValue> boxes, land_boxes;
   boxes.reserve(impl.shapes.size());
   for (std::size_t i = 0; i < impl.shapes.size(); ++i) {
-    boxes.emplace_back(bg::return_envelope<Box>(impl.shapes[i]), static_cast<uint32_t>(i));
-    ++impl.by_kind[static_cast<std::size_t>(impl.zones[i].kind)];
+    const ZoneKind kind = impl.zones[i].kind;
+    (kind == ZoneKind::land ? land_boxes : boxes)
+        .emplace_back(bg::return_envelope<Box>(impl.shapes[i]), static_cast<uint32_t>(i));
+    ++impl.by_kind[static_cast<std::size_t>(kind)];
   }
   impl.tree = Tree(boxes.begin(), boxes.end());
+  impl.land = build_land_grid(impl.shapes, land_boxes);
+  impl.land_tree = Tree(land_boxes.begin(), land_boxes.end());
   return index;
 }
 #if defined(__GNUC__) && !defined(__clang__)

@@ -1,7 +1,9 @@
 #pragma once
 // Zones: the areas an operator names in rules/*.geojson. A `watch` zone is where entries, exits
 // and dwell alert; `port` and `anchorage` zones are context in which meetings and loitering are
-// normal (DESIGN.md, "Rules"). Each file is an RFC 7946 FeatureCollection, for example:
+// normal (DESIGN.md, "Rules"); a `land` zone is ground no ship can be on, drawn well inland
+// (rules/land.geojson), where reported positions are a spoofing clue. Each file is an RFC 7946
+// FeatureCollection, for example:
 //
 //   {"type": "FeatureCollection", "features": [
 //     {"type": "Feature",
@@ -29,8 +31,8 @@
 
 namespace aiswatch::ruleset {
 
-enum class ZoneKind : uint8_t { watch, port, anchorage };
-inline constexpr std::size_t zone_kind_count = 3;
+enum class ZoneKind : uint8_t { watch, port, anchorage, land };
+inline constexpr std::size_t zone_kind_count = 4;
 
 std::string_view to_string(ZoneKind kind);
 std::optional<ZoneKind> zone_kind_from_string(std::string_view text);
@@ -75,7 +77,19 @@ class ZoneIndex {
   // Zones whose polygon covers the point (a point on a boundary counts as inside). Cost: one
   // R-tree descent, then an exact point-in-polygon test only on the zones whose bounding box
   // contains the point. No allocation. Latitude/longitude in degrees; a NaN gives no match.
+  // Land zones are never among them (see land_at): no detector sees land as a zone, and the
+  // per-update lookup does not pay for big land polygons whose bounding boxes cover sea.
   ZoneMatches zones_containing(double lat, double lon) const;
+
+  // The land zone the point lies in, or nullptr: outside every land zone, or inside a port or
+  // anchorage zone too (a port always wins over land: harbour boxes and river ports are where
+  // ships are). Cost: one lookup in a grid of cells of at most 1/32 degree over the land zones'
+  // bounding box, each cell known at build to be wholly outside, wholly inside one land zone, or
+  // crossed by a land boundary; only a point in a crossed cell gets exact point-in-polygon tests
+  // (the land zones' own R-tree), and only a point on land the zones_containing above for ports.
+  // Shipped land lies 20 km or more inland, so a ship at sea reads one cell and stops. No
+  // allocation; a NaN gives nullptr.
+  const Zone* land_at(double lat, double lon) const;
 
   // Distance in metres from the point to the nearest edge of the zone (outer rings and holes),
   // whichever side the point is on: how far a vessel is across a boundary (geofence

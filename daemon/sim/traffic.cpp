@@ -4,9 +4,10 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <numbers>
 #include <cstdio>
+#include <numbers>
 #include <queue>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -110,6 +111,10 @@ struct Vessel {
   std::string new_name;
   int64_t draught_changed_at_s = -1;  // static data from then on carries new_draught
   double new_draught = 0;
+  // Positions reported at (land_lat, land_lon) instead, circling it land_radius_m out (0: frozen
+  // there) once every 20 minutes, from land_from_s until land_until_s.
+  int64_t land_from_s = -1, land_until_s = -1;
+  double land_lat = 0, land_lon = 0, land_radius_m = 0;
 };
 
 // A box where no station receives anything for a while.
@@ -843,6 +848,95 @@ void plant_port_draught_change(Scene& scene) {
             lat, lon);
 }
 
+// A ship's reported positions put deep inland for 1-2 hours, the pattern of spoofed GNSS seen
+// on AIS: tracks circling a point on land (MIT Technology Review, 2019, of ships near Shanghai),
+// or frozen at an inland airport (C4ADS, "Above Us Only Stars", 2019). Variant 0 reports circles
+// 1-3 km across from its first report, then its true position; variant 1 sails 30 minutes at sea,
+// then reports one point on land.
+void plant_land_positions(Scene& scene, unsigned variant) {
+  const TrafficConfig& c = scene.config();
+  if (c.land_points.empty()) return;
+  const auto length_s = static_cast<int64_t>(scene.random().uniform(3'600, 2 * 3'600));
+  const bool frozen = variant % 2 == 1;
+  const int64_t lead_s = frozen ? 1'800 : 0;
+  const int64_t from_s = fit(scene, lead_s, length_s + 1'800);
+  if (from_s < 0) return;
+  const auto [lat, lon] =
+      c.land_points[scene.random().below(static_cast<unsigned>(c.land_points.size()))];
+  Vessel& v = add_ship_under_way(scene, 80, from_s - lead_s);
+  v.land_from_s = from_s;
+  v.land_until_s = from_s + length_s;
+  v.land_lat = lat;
+  v.land_lon = lon;
+  v.land_radius_m = frozen ? 0.0 : scene.random().uniform(500, 1'500);
+  add_truth(scene, "SPOOFING", frozen ? "frozen_on_land" : "circling_on_land", {v.mmsi}, from_s,
+            from_s + length_s, lat, lon);
+}
+
+// Routes close along a coast and up a river to a port, as (lat, lon) waypoints at sea or on the
+// river (positions from public knowledge of the coasts and rivers). The shipped land zones
+// leave 20 km or more to every coast and to these rivers.
+constexpr std::array<std::pair<double, double>, 21> taedong_route = {{
+    {38.05, 124.80},   {38.10, 124.70},   {38.18, 124.68},   {38.25, 124.75},   {38.35, 124.85},
+    {38.45, 124.88},   {38.55, 124.95},   {38.62, 125.05},   {38.69, 125.18},   {38.715, 125.30},
+    {38.73, 125.40},   {38.72, 125.50},   {38.747, 125.58},  {38.797, 125.573}, {38.813, 125.535},
+    {38.847, 125.521}, {38.884, 125.588}, {38.931, 125.601}, {38.978, 125.652}, {38.985, 125.73},
+    {39.00, 125.747},  // Pyongyang
+}};
+constexpr std::array<std::pair<double, double>, 5> yalu_route = {{
+    {39.60, 124.00},
+    {39.75, 124.15},
+    {39.95, 124.35},
+    {40.05, 124.36},
+    {40.093, 124.372},  // Dandong and Sinuiju
+}};
+
+// A ship with a poor GPS (its fix scattering 150 m) follows a coastal route to a river port and
+// back at 8-10 knots: coastwise trade as it is, which must never look like positions on land.
+void plant_coastal_traffic(Scene& scene, unsigned variant) {
+  const std::span<const std::pair<double, double>> route =
+      variant % 2 == 0 ? std::span<const std::pair<double, double>>(taedong_route)
+                       : std::span<const std::pair<double, double>>(yalu_route);
+  const double knots = scene.random().uniform(8, 10);
+  double length_m = 0;
+  for (std::size_t k = 1; k < route.size(); ++k)
+    length_m +=
+        distance_m(route[k - 1].first, route[k - 1].second, route[k].first, route[k].second);
+  // There and back, a few minutes' margin at each waypoint (go_to idles once there).
+  const auto leg_s = [&](std::size_t from, std::size_t to) {
+    return static_cast<int64_t>(distance_m(route[from].first, route[from].second, route[to].first,
+                                           route[to].second) /
+                                (knots * 1852.0 / 3600.0)) +
+           60;
+  };
+  const auto round_trip_s = static_cast<int64_t>(2 * length_m / (knots * 1852.0 / 3600.0)) +
+                            120 * static_cast<int64_t>(route.size());
+  const int64_t start_s = fit(scene, 0, round_trip_s);
+  if (start_s < 0) return;
+  const std::size_t index =
+      scene.add_vessel(Kind::class_a, 70, route[0].first, route[0].second, start_s);
+  Vessel& v = scene.fleet()[index];
+  v.gps_jitter_m = 150;
+  int64_t t = start_s;
+  for (std::size_t k = 1; k < route.size(); ++k) {
+    t += leg_s(k - 1, k);
+    v.legs.push_back(go_to_leg(t, knots, route[k].first, route[k].second));
+  }
+  for (std::size_t k = route.size() - 1; k-- > 0;) {
+    t += leg_s(k + 1, k);
+    v.legs.push_back(go_to_leg(t, knots, route[k].first, route[k].second));
+  }
+  // Then back into the area, where transit legs turn at its edges.
+  const std::pair<double, double> sea =
+      variant % 2 == 0 ? std::pair{38.25, 124.40} : std::pair{39.30, 124.10};
+  const double out_m = distance_m(route[0].first, route[0].second, sea.first, sea.second);
+  v.legs.push_back(go_to_leg(t + static_cast<int64_t>(out_m / (knots * 1852.0 / 3600.0)) + 60,
+                             knots, sea.first, sea.second));
+  v.legs.push_back(transit_leg(0, knots, 200));
+  add_truth(scene, "CONFOUNDER", "coastal_and_river_port", {v.mmsi}, start_s, t, route.back().first,
+            route.back().second);
+}
+
 double on_grid(double value, double divisor) { return std::round(value * divisor) / divisor; }
 
 // What the transponder reports: the true state plus GPS noise of a few metres, moved
@@ -850,6 +944,12 @@ double on_grid(double value, double divisor) { return std::round(value * divisor
 ais::Message position_message(const Vessel& v, int64_t now_s, Random& random, double north_m,
                               double east_m) {
   double lat = v.lat, lon = v.lon;
+  if (v.land_from_s >= 0 && now_s >= v.land_from_s && now_s < v.land_until_s) {
+    const double angle = 2 * pi * static_cast<double>((now_s - v.land_from_s) % 1'200) / 1'200;
+    lat = v.land_lat;
+    lon = v.land_lon;
+    step(lat, lon, angle * 180 / pi, v.land_radius_m);
+  }
   step(lat, lon, random.uniform(0, 360), random.uniform(0, v.gps_jitter_m));
   if (north_m != 0 || east_m != 0) {
     lat += north_m / metres_per_degree;
@@ -1038,6 +1138,8 @@ TrafficSummary simulate_traffic(const TrafficConfig& config,
   for (unsigned k = 0; k < config.draught_changes; ++k) plant_draught_change(scene);
   for (unsigned k = 0; k < config.gps_glitches; ++k) plant_gps_glitch(scene);
   for (unsigned k = 0; k < config.port_draught_changes; ++k) plant_port_draught_change(scene);
+  for (unsigned k = 0; k < config.land_positions; ++k) plant_land_positions(scene, k);
+  for (unsigned k = 0; k < config.coastal_traffic; ++k) plant_coastal_traffic(scene, k);
 
   TrafficSummary summary;
   summary.vessels = static_cast<unsigned>(scene.fleet().size());

@@ -88,9 +88,21 @@ struct TrafficConfig {
                                       // later plants are placed 0.3 degrees clear of it
   unsigned port_draught_changes = 0;  // a ship moored in a port changes its draught by 3 m
                                       // (needs port_points)
+  unsigned coastal_traffic = 0;       // a ship with a poor GPS (fix scattering 150 m) sails
+                                      // close along the Hwanghae coast (under 1 to 7 km off)
+                                      // into the Taedong, past Nampo up to Pyongyang and back,
+                                      // or up the Yalu to Dandong and back: never on land
+                                      // [CONFOUNDER]
+  // Planted, with land points only:
+  unsigned land_positions = 0;  // a ship's reported positions are put at a point deep inland for
+                                // 1-2 h: circling there 1-3 km across from its first report, or
+                                // frozen there after 30 min at sea [SPOOFING]
   // Points inside port zones, for port_draught_changes; sim/watch_zones.h sets them from a
   // ruleset.
   std::vector<std::pair<double, double>> port_points;
+  // Points deep inside land zones (10 km or more from their edge), for land_positions;
+  // sim/watch_zones.h sets them from a ruleset.
+  std::vector<std::pair<double, double>> land_points;
 };
 
 // One planted behaviour, as the detectors should (or, for confounders, should not) report it.

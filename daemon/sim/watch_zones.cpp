@@ -1,6 +1,8 @@
 #include "sim/watch_zones.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace aiswatch::sim {
@@ -40,6 +42,21 @@ void use_watch_zones(const ruleset::Ruleset& rules, TrafficConfig& config) {
       }
     }
   }
+  // Land points: the same lattice at 0.05 degree, points 10 km or more inside a land zone (and
+  // in no port: ZoneIndex::land_at), at most 8, spread over the list in lattice order.
+  std::vector<std::pair<double, double>> inland;
+  for (double lat = config.min_lat - 1.5; lat <= config.max_lat + 1.5; lat += 0.05) {
+    for (double lon = config.min_lon - 1.5; lon <= config.max_lon + 1.5; lon += 0.05) {
+      const ruleset::Zone* land = zones.land_at(lat, lon);
+      if (land != nullptr && zones.boundary_distance_m(*land, lat, lon) >= 10'000)
+        inland.emplace_back(lat, lon);
+    }
+  }
+  config.land_points.clear();
+  constexpr std::size_t land_points_kept = 8;
+  for (std::size_t k = 0; k < std::min(inland.size(), land_points_kept); ++k)
+    config.land_points.push_back(
+        inland[k * inland.size() / std::min(inland.size(), land_points_kept)]);
   using ruleset::ThresholdId;
   config.geofence_hysteresis_m = rules.thresholds.value(ThresholdId::geofence_hysteresis_m);
   config.geofence_hysteresis_s =

@@ -70,10 +70,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     if (error.message.empty()) fail("an error with no message");
   }
   if (result.ruleset) {
-    for (const auto& [lat, lon] : {std::pair{38.7, 125.0}, std::pair{0.0, 0.0}, std::pair{90.0, 180.0},
-                                  std::pair{-90.0, -180.0}, std::pair{std::nan(""), 10.0}}) {
+    for (const auto& [lat, lon] :
+         {std::pair{38.7, 125.0}, std::pair{32.5, 120.5}, std::pair{0.0, 0.0},
+          std::pair{90.0, 180.0}, std::pair{-90.0, -180.0}, std::pair{std::nan(""), 10.0}}) {
       const auto matches = result.ruleset->zones.zones_containing(lat, lon);
       if (matches.size() > aiswatch::ruleset::ZoneMatches::capacity) fail("too many matches");
+      const aiswatch::ruleset::Zone* land = result.ruleset->zones.land_at(lat, lon);
+      if (land != nullptr && land->kind != aiswatch::ruleset::ZoneKind::land) fail("land not land");
     }
   }
   return 0;

@@ -43,7 +43,8 @@ TEST(RulesCommand, ValidDirectoryPrintsASummary) {
   EXPECT_EQ(result.code, 0) << result.err;
   EXPECT_TRUE(result.err.empty());
   EXPECT_NE(result.out.find(": valid"), std::string::npos);
-  EXPECT_NE(result.out.find("zones: 2 (watch 1, port 1, anchorage 0) from 1 file(s) zones.geojson"),
+  EXPECT_NE(result.out.find(
+                "zones: 2 (watch 1, port 1, anchorage 0, land 0) from 1 file(s) zones.geojson"),
             std::string::npos)
       << result.out;
   EXPECT_NE(result.out.find("watchlist: 1 entry"), std::string::npos);

@@ -164,6 +164,17 @@ TEST(Geofence, ShallowCrossingsAreNotConfirmedOnTheWatermark) {
   EXPECT_TRUE(h.sink.events.empty());
 }
 
+// Land zones (rules/land.geojson) are no watch zones: crossing one's edge, whatever the
+// vessel's reports, is nothing to the geofence.
+TEST(Geofence, LandZonesAreNotWatched) {
+  GeofenceDetector detector;
+  Harness h(rules_with(square_zone("inland", "land", lat0, 124.5, 0.5)), detector);
+  const Passage in = sail(h, -3'000, 3'000, t0);
+  sail(h, 3'000, -3'000, in.end + hour);
+  h.idle_until(in.end + 3 * hour);
+  EXPECT_TRUE(h.sink.events.empty());
+}
+
 TEST(Geofence, PortsDoNotSuppressWatchZoneCrossings) {
   GeofenceDetector detector;
   Harness h(rules_with(zone + "," + square_zone("nampo", "port", lat0, edge_lon, 0.1)), detector);

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <optional>
+#include <string>
 
 #include "detector_test_support.h"
 #include "track/geo.h"
@@ -199,6 +200,86 @@ TEST(Spoofing, SharedFactoryMmsisAreNotJudged) {
     }
     EXPECT_TRUE(h.sink.events.empty());
   }
+}
+
+// Land 60 km across, 40 km east of where the ship steams (lat0, lon0 + 0.8 degrees), with a
+// river port box on its western shore.
+constexpr double land_lat = lat0, land_lon = lon0 + 0.8;
+std::string land_rules() {
+  return square_zone("inland", "land", land_lat, land_lon, 0.3) + "," +
+         square_zone("river-port", "port", land_lat, land_lon - 0.3, 0.05);
+}
+
+// A transponder whose GNSS is spoofed from its first report: positions circling 1 km around a
+// point deep inland, every 10 s.
+TEST(Spoofing, RepeatedPositionsOnLandAlert) {
+  SpoofingDetector detector;
+  Harness h(make_rules(land_rules()), detector);
+  for (int i = 0; i < 6; ++i) {
+    const double angle = i * 0.1;  // 100 m in 10 s: a plausible speed for the tracker
+    const auto r = h.send(class_a(tanker, land_lat + 0.009 * std::cos(angle),
+                                  land_lon + 0.011 * std::sin(angle), 10.0, 90.0, 0),
+                          t0 + i * 10 * s);
+    EXPECT_EQ(r.outcome, track::UpdateOutcome::accepted) << i;  // no jump: nothing else counts
+    EXPECT_EQ(h.sink.of(ALERT_STATE_OPEN).size(), i < 2 ? 0u : 1u) << i;
+  }
+  const auto opened = h.sink.of(ALERT_STATE_OPEN);
+  ASSERT_EQ(opened.size(), 1u);
+  EXPECT_EQ(opened[0].type(), ALERT_TYPE_SPOOFING);
+  EXPECT_EQ(opened[0].reason(), "reported positions on land");
+  EXPECT_EQ(opened[0].start_time().seconds(), t0 / 1000);
+  EXPECT_EQ(h.sink.fact(opened[0], "land_fixes"), 3.0);
+  EXPECT_EQ(h.sink.fact(opened[0], "jumps"), 0.0);
+  EXPECT_EQ(opened[0].evidence_size(), 3);
+  // Closed once window_h passes without another fix on land.
+  h.idle_until(t0 + 7 * hour);
+  ASSERT_EQ(h.sink.of(ALERT_STATE_CLOSED).size(), 1u);
+  EXPECT_EQ(h.sink.fact(h.sink.of(ALERT_STATE_CLOSED)[0], "land_fixes"), 6.0);
+  EXPECT_EQ(detector.tracked_count(), 0u);
+}
+
+// One fix 40 km onto land, then the track goes on at sea: a glitch (one land fix, one jump).
+TEST(Spoofing, OneFixOnLandIsAGlitch) {
+  SpoofingDetector detector;
+  Harness h(make_rules(land_rules()), detector);
+  Ship ship;
+  ship.steam(h, t0, t0 + 10 * minute);
+  EXPECT_EQ(ship.report(h, t0 + 10 * minute, 0, 70.0).outcome,
+            track::UpdateOutcome::implausible_kept_aside);
+  ASSERT_NE(h.rules.zones.land_at(lat0, ship.lon_at(t0 + 10 * minute) + 70.0 / 87.0), nullptr);
+  ship.steam(h, t0 + 10 * minute + 10 * s, t0 + 2 * hour);
+  EXPECT_TRUE(h.sink.events.empty());
+  EXPECT_EQ(detector.tracked_count(), 1u);
+  h.idle_until(t0 + 9 * hour);
+  EXPECT_EQ(detector.tracked_count(), 0u);
+}
+
+// A ship moored in a river port on the land's edge, its fix jittering 300 m: never on land. The
+// same fixes without the port zone would be.
+TEST(Spoofing, APortWinsOverLand) {
+  for (const bool with_port : {true, false}) {
+    SCOPED_TRACE(with_port);
+    SpoofingDetector detector;
+    Harness h(make_rules(with_port ? land_rules()
+                                   : square_zone("inland", "land", land_lat, land_lon, 0.3)),
+              detector);
+    for (int i = 0; i < 60; ++i) {
+      const double jitter = 0.003 * std::sin(static_cast<double>(i));
+      h.send(class_a(tanker, land_lat + jitter, land_lon - 0.29 + jitter, 0.0, 90.0, 0),
+             t0 + i * 3 * minute);
+    }
+    EXPECT_EQ(h.sink.of(ALERT_STATE_OPEN).size(), with_port ? 0u : 1u);
+  }
+}
+
+// Positions on land from identities unconfigured transponders share are not judged.
+TEST(Spoofing, SharedFactoryMmsisOnLandAreNotJudged) {
+  SpoofingDetector detector;
+  Harness h(make_rules(land_rules()), detector);
+  for (int i = 0; i < 10; ++i)
+    h.send(class_a(1'193'046u, land_lat, land_lon, 0.0, 90.0, 0), t0 + i * minute);
+  EXPECT_TRUE(h.sink.events.empty());
+  EXPECT_EQ(detector.tracked_count(), 0u);
 }
 
 // Thresholds are read at each call: a ruleset asking for 5 jumps does not alert at 3.

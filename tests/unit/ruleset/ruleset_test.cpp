@@ -46,6 +46,44 @@ TEST(ShippedRules, AreValidAndKnowTheKoreanTheatre) {
   EXPECT_TRUE(rules.zones.zones_containing(30.0, 150.0).empty());
 }
 
+// rules/land.geojson: deep inland is land; the sea, ports, estuaries and the rivers ships use up
+// to their ports are not, however close to the coast.
+TEST(ShippedRules, LandIsDeepInlandOnlyAndLeavesPortsAndRiversOut) {
+  const auto result = load_ruleset(shipped_rules);
+  ASSERT_TRUE(result.ok()) << result.errors[0].to_string();
+  const ZoneIndex& zones = result.ruleset->zones;
+  EXPECT_GE(zones.count(ZoneKind::land), 5u);
+  struct Place {
+    const char* what;
+    double lat, lon;
+  };
+  for (const Place& p :
+       {Place{"South Hwanghae, 40 km inland", 38.40, 125.60},
+        Place{"east of Pyongyang", 39.10, 126.50}, Place{"north of Seoul", 37.90, 127.10},
+        Place{"Taebaek mountains", 37.30, 128.60}, Place{"Liaoning, Xiuyan", 40.80, 123.50},
+        Place{"Shandong, Linyi", 35.30, 118.30}, Place{"Kyushu, Aso", 32.88, 131.10},
+        Place{"Honshu, Chugoku mountains", 35.00, 133.00},
+        Place{"Primorye, Partizansk", 43.30, 133.20}}) {
+    EXPECT_NE(zones.land_at(p.lat, p.lon), nullptr) << p.what;
+  }
+  for (const Place& p :
+       {Place{"Korea Bay, the simulator's area", 38.50, 124.00}, Place{"Yellow Sea", 35.00, 124.50},
+        Place{"Sea of Japan", 38.00, 131.00}, Place{"1-2 km off the Ongjin coast", 38.05, 124.80},
+        Place{"Nampo harbour (a port zone)", 38.73, 125.40},
+        Place{"Taedong at Songrim", 38.75, 125.62}, Place{"Taedong at Pyongyang", 39.00, 125.747},
+        Place{"Yalu at Dandong", 40.093, 124.372}, Place{"Yalu estuary", 39.85, 124.25},
+        Place{"Incheon (a port zone)", 37.45, 126.60}, Place{"Han at Seoul", 37.52, 127.00},
+        Place{"Geum estuary, Gunsan", 36.00, 126.70}, Place{"Dalian (a port zone)", 38.92, 121.65},
+        Place{"Liao at Yingkou", 40.67, 122.23}, Place{"Vladivostok (a port zone)", 43.10, 131.90},
+        Place{"Shanghai, not covered", 31.25, 121.00}, Place{"Busan", 35.10, 129.05}}) {
+    EXPECT_EQ(zones.land_at(p.lat, p.lon), nullptr) << p.what;
+  }
+  // The simulator's default area (sim/traffic.h), with a margin: its traffic is never on land.
+  for (double lat = 37.95; lat <= 39.45; lat += 0.01)
+    for (double lon = 123.55; lon <= 125.05; lon += 0.01)
+      ASSERT_EQ(zones.land_at(lat, lon), nullptr) << lat << "," << lon;
+}
+
 TEST(LoadRuleset, EmptyDirectoryIsValidWithDefaults) {
   const auto result = load_ruleset(make_dir("empty"));
   ASSERT_TRUE(result.ok());
@@ -77,7 +115,7 @@ TEST(LoadRuleset, ErrorsFromEveryFileAreCollectedAndNoRulesetIsGiven) {
   EXPECT_EQ(result.ruleset, nullptr);
   ASSERT_EQ(result.errors.size(), 3u);
   EXPECT_EQ(result.errors[0].to_string(),
-            "a.geojson: feature 0 (id=x): unknown kind 'bay' (watch, port or anchorage)");
+            "a.geojson: feature 0 (id=x): unknown kind 'bay' (watch, port, anchorage or land)");
   EXPECT_EQ(result.errors[1].to_string(), "watchlist.csv:2: imo 1234568 fails its check digit");
   EXPECT_EQ(result.errors[2].to_string(),
             "detectors.yaml: loitering.min_duration_h: 100 is out of range [0.5, 72]");

@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace aiswatch::ruleset {
 namespace {
@@ -128,6 +130,103 @@ TEST(Zones, NotANumberMatchesNothing) {
   EXPECT_EQ(built.index.zones_containing(0, 0).size(), 1u);
 }
 
+// Land: a concave "C" around a bay (open to the east) with a lake, and a port box on its shore.
+std::string land_c() {
+  const std::string outer =
+      "[[120, 30], [124, 30], [124, 31], [121, 31], [121, 33], [124, 33], [124, 34], [120, 34], "
+      "[120, 30]]";
+  return feature("c", "land", polygon(outer + "," + box(120.3, 32.0, 120.6, 32.5)), "Land C");
+}
+
+// The same "C" by a plain ray cast: what land_at must agree with away from the port.
+bool in_land_c(double lat, double lon) {
+  const auto in_ring = [&](const std::vector<std::pair<double, double>>& ring) {
+    bool inside = false;
+    for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
+      const auto [xi, yi] = ring[i];
+      const auto [xj, yj] = ring[j];
+      if ((yi > lat) != (yj > lat) && lon < (xj - xi) * (lat - yi) / (yj - yi) + xi)
+        inside = !inside;
+    }
+    return inside;
+  };
+  return in_ring({{120, 30},
+                  {124, 30},
+                  {124, 31},
+                  {121, 31},
+                  {121, 33},
+                  {124, 33},
+                  {124, 34},
+                  {120, 34}}) &&
+         !in_ring({{120.3, 32.0}, {120.6, 32.0}, {120.6, 32.5}, {120.3, 32.5}});
+}
+
+TEST(LandZones, AreNotAmongTheZonesAPositionIsIn) {
+  const auto built =
+      build(collection(land_c() + "," + feature("w", "watch", polygon(box(119, 29, 125, 35)))));
+  ASSERT_TRUE(built.errors.empty());
+  EXPECT_EQ(built.index.count(ZoneKind::land), 1u);
+  EXPECT_EQ(built.index.find("c")->kind, ZoneKind::land);
+  const auto here = built.index.zones_containing(30.5, 122.0);  // inside the land and the watch
+  ASSERT_EQ(here.size(), 1u);
+  EXPECT_EQ(here.zones[0]->id, "w");
+  ASSERT_NE(built.index.land_at(30.5, 122.0), nullptr);
+  EXPECT_EQ(built.index.land_at(30.5, 122.0)->id, "c");
+}
+
+TEST(LandZones, DeepInsideTheBayAndTheLakeAreNotLand) {
+  const auto built = build(collection(land_c()));
+  ASSERT_TRUE(built.errors.empty());
+  EXPECT_NE(built.index.land_at(33.5, 120.5), nullptr);    // deep inland
+  EXPECT_EQ(built.index.land_at(32.0, 123.0), nullptr);    // the bay, inside the bounding box
+  EXPECT_EQ(built.index.land_at(32.25, 120.45), nullptr);  // the lake
+  EXPECT_EQ(built.index.land_at(35.0, 122.0), nullptr);    // outside everything
+  EXPECT_EQ(built.index.land_at(std::nan(""), 122.0), nullptr);
+  EXPECT_EQ(built.index.land_at(30.5, std::nan("")), nullptr);
+  EXPECT_EQ(build(collection("")).index.land_at(30.5, 122.0), nullptr);  // no land zones
+}
+
+// The grid answers from cells wholly inside or outside; only cells a boundary crosses are tested
+// exactly. Either way the answer is the polygon's, near its edges too.
+TEST(LandZones, TheGridAgreesWithAnExactTestEverywhere) {
+  const auto built = build(collection(land_c()));
+  ASSERT_TRUE(built.errors.empty());
+  std::size_t on_land = 0, checked = 0;
+  for (double lat = 29.5; lat <= 34.5; lat += 0.0137) {
+    for (double lon = 119.5; lon <= 124.5; lon += 0.0113) {
+      const bool expected = in_land_c(lat, lon);
+      ASSERT_EQ(built.index.land_at(lat, lon) != nullptr, expected) << lat << "," << lon;
+      on_land += expected ? 1 : 0;
+      ++checked;
+    }
+  }
+  EXPECT_GT(on_land, checked / 4);
+  // Within a metre of an edge, on either side.
+  for (double lon = 121.2; lon < 124.0; lon += 0.1) {
+    EXPECT_NE(built.index.land_at(30.99999, lon), nullptr) << lon;
+    EXPECT_EQ(built.index.land_at(31.00001, lon), nullptr) << lon;
+  }
+}
+
+TEST(LandZones, APortOrAnchorageWinsOverLand) {
+  const auto built = build(
+      collection(land_c() + "," + feature("p", "port", polygon(box(120.9, 31.5, 121.1, 31.7))) +
+                 "," + feature("a", "anchorage", polygon(box(121.5, 33.4, 121.7, 33.6)))));
+  ASSERT_TRUE(built.errors.empty());
+  EXPECT_EQ(built.index.land_at(31.6, 120.95), nullptr);  // in the port, on the land's edge
+  EXPECT_EQ(built.index.land_at(33.5, 121.6), nullptr);   // in the anchorage
+  EXPECT_NE(built.index.land_at(31.6, 120.5), nullptr);   // beside the port, inland
+}
+
+TEST(LandZones, ErrorsNameTheFileAndFeatureLikeAnyZone) {
+  EXPECT_EQ(
+      only_error(build(
+          collection(feature("bad-land", "land",
+                             polygon("[[120, 30], [121, 31], [121, 30], [120, 31], [120, 30]]"))),
+          "land.geojson")),
+      "land.geojson: feature 0 (id=bad-land): self-intersecting polygon");
+}
+
 TEST(Zones, EmptyCollectionIsValid) {
   const auto built = build(collection(""));
   EXPECT_TRUE(built.errors.empty());
@@ -146,8 +245,9 @@ TEST(ZoneErrors, SelfIntersectingPolygonNamesFileFeatureAndId) {
 }
 
 TEST(ZoneErrors, UnknownKind) {
-  EXPECT_EQ(only_error(build(collection(feature("a", "harbour", polygon(box(0, 0, 1, 1)))))),
-            "zones.geojson: feature 0 (id=a): unknown kind 'harbour' (watch, port or anchorage)");
+  EXPECT_EQ(
+      only_error(build(collection(feature("a", "harbour", polygon(box(0, 0, 1, 1)))))),
+      "zones.geojson: feature 0 (id=a): unknown kind 'harbour' (watch, port, anchorage or land)");
 }
 
 TEST(ZoneErrors, DuplicateIdAcrossFiles) {

@@ -11,6 +11,8 @@
 
 #include "ais/decoder.h"
 #include "nmea/framer.h"
+#include "ruleset/ruleset.h"
+#include "sim/watch_zones.h"
 
 namespace aiswatch::sim {
 namespace {
@@ -343,6 +345,67 @@ TEST(Traffic, DeceptionPlantsAreWhatTheirTruthSays) {
                            "position_offset", "shared_mmsi", "renamed", "flag_mismatch", "at_sea",
                            "gps_glitch", "draught_change_in_port"})
     EXPECT_EQ(planted[kind], 1) << kind;
+}
+
+// With the shipped rules: the land plant reports positions deep inland for its truth's time and
+// only then; the coastal and river traffic, and the background traffic of the default area, never
+// report a position on land.
+TEST(Traffic, LandPlantsAndLookAlikesAreWhatTheirTruthSays) {
+  const ruleset::LoadResult loaded = ruleset::load_ruleset(AISWATCH_RULES_DIR);
+  ASSERT_TRUE(loaded.ok());
+  const ruleset::ZoneIndex& zones = loaded.ruleset->zones;
+  TrafficConfig config;
+  config.vessels = 60;
+  config.duration_s = 24 * 3'600;
+  config.land_positions = 2;
+  config.coastal_traffic = 2;
+  use_watch_zones(*loaded.ruleset, config);
+  ASSERT_FALSE(config.land_points.empty());
+  for (const auto& [lat, lon] : config.land_points) EXPECT_NE(zones.land_at(lat, lon), nullptr);
+  TrafficSummary summary;
+  const Decoded d = decode_all(run(config, &summary));
+  std::set<uint32_t> planted_on_land;
+  std::map<std::string, int> planted;
+  for (const TruthEvent& e : summary.truth) {
+    ++planted[e.kind];
+    SCOPED_TRACE(e.kind);
+    if (e.kind == "circling_on_land" || e.kind == "frozen_on_land") {
+      planted_on_land.insert(e.mmsis[0]);
+      std::size_t inside = 0, on_land_inside = 0, on_land_outside = 0;
+      for (const Fix& f : d.fixes.at(e.mmsis[0])) {
+        const bool during = f.time_s >= e.start_time_s && f.time_s < e.end_time_s;
+        const bool on_land = zones.land_at(f.lat, f.lon) != nullptr;
+        inside += during ? 1 : 0;
+        on_land_inside += during && on_land ? 1 : 0;
+        on_land_outside += !during && on_land ? 1 : 0;
+      }
+      EXPECT_GE(e.end_time_s - e.start_time_s, 3'600);
+      EXPECT_GT(inside, 100u);
+      EXPECT_EQ(on_land_inside, inside);
+      EXPECT_EQ(on_land_outside, 0u);
+      if (e.kind == "frozen_on_land") {  // at sea first
+        EXPECT_LT(d.fixes.at(e.mmsis[0]).front().time_s, e.start_time_s);
+      }
+    } else if (e.kind == "coastal_and_river_port") {
+      // It reached its river port (Pyongyang on the Taedong, Dandong on the Yalu).
+      double nearest = 1e9;
+      for (const Fix& f : d.fixes.at(e.mmsis[0]))
+        nearest = std::min(nearest, metres_between(f.lat, f.lon, e.lat, e.lon));
+      EXPECT_LT(nearest, 1'000.0);
+    }
+  }
+  EXPECT_EQ(planted["circling_on_land"], 1);
+  EXPECT_EQ(planted["frozen_on_land"], 1);
+  EXPECT_EQ(planted["coastal_and_river_port"], 2);
+  std::size_t fixes = 0;
+  for (const auto& [mmsi, vessel_fixes] : d.fixes) {
+    if (planted_on_land.contains(mmsi)) continue;
+    for (const Fix& f : vessel_fixes) {
+      ++fixes;
+      ASSERT_EQ(zones.land_at(f.lat, f.lon), nullptr) << mmsi << " at " << f.lat << "," << f.lon;
+    }
+  }
+  EXPECT_GT(fixes, 100'000u);
 }
 
 TEST(Traffic, ACoverageHoleSilencesEveryShipInItAndOnlyThere) {

@@ -1,5 +1,6 @@
 #include "io/line_reader.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -10,53 +11,24 @@ namespace aiswatch::io {
 ReadResult read_lines(const ReadSome& read_some, const OnLine& on_line,
                       const LineReaderConfig& config) {
   ReadResult result;
-  std::vector<char> block(config.block_size + config.max_line_length);
-  // `carry` bytes at the start of `block` are an unfinished line from the previous read.
-  std::size_t carry = 0;
-  bool discarding = false;  // inside an overlong line whose head was already handed out
-
+  std::vector<char> block(std::max<std::size_t>(config.block_size, 1));
+  LineSplitter splitter(config.max_line_length);
   auto emit = [&](std::string_view line, bool overlong) {
     ++result.lines;
     if (overlong) ++result.overlong_lines;
     on_line(line, result.lines, overlong);
   };
-
   for (;;) {
-    const long read = read_some(block.data() + carry, config.block_size);
+    const long read = read_some(block.data(), block.size());
     if (read < 0) {
       result.ok = false;
       result.error = std::strerror(errno);
       return result;
     }
     if (read == 0) break;
-    const auto got = static_cast<std::size_t>(read);
-    const char* begin = block.data();
-    const char* end = block.data() + carry + got;
-    const char* line_start = begin;
-    while (line_start < end) {
-      const auto* newline =
-          static_cast<const char*>(std::memchr(line_start, '\n', static_cast<std::size_t>(end - line_start)));
-      if (newline == nullptr) break;
-      if (discarding) {
-        discarding = false;
-      } else {
-        std::string_view line(line_start, static_cast<std::size_t>(newline - line_start));
-        const bool overlong = line.size() > config.max_line_length;
-        emit(overlong ? line.substr(0, config.max_line_length) : line, overlong);
-      }
-      line_start = newline + 1;
-    }
-    carry = static_cast<std::size_t>(end - line_start);
-    if (carry > config.max_line_length) {
-      // The unfinished line is already too long: hand out its head now and skip the rest.
-      if (!discarding) emit(std::string_view(line_start, config.max_line_length), true);
-      discarding = true;
-      carry = 0;
-    } else if (carry > 0) {
-      std::memmove(block.data(), line_start, carry);
-    }
+    splitter.push(std::string_view(block.data(), static_cast<std::size_t>(read)), emit);
   }
-  if (carry > 0 && !discarding) emit(std::string_view(block.data(), carry), false);
+  splitter.finish(emit);
   return result;
 }
 
@@ -69,7 +41,11 @@ InputFile::InputFile(const std::string& path) {
   if (gzip) {
     errno = 0;
     gz_ = gzopen(path.c_str(), "rb");
-    if (gz_ == nullptr) error_ = errno != 0 ? std::strerror(errno) : "cannot open gzip stream";
+    if (gz_ == nullptr) {
+      error_ = errno != 0 ? std::strerror(errno) : "cannot open gzip stream";
+    } else {
+      gzbuffer(static_cast<gzFile>(gz_), 1u << 17);  // before the first read, as zlib requires
+    }
     return;
   }
   plain_ = std::fopen(path.c_str(), "rb");
@@ -82,36 +58,47 @@ InputFile::~InputFile() {
   if (gz_ != nullptr) gzclose(static_cast<gzFile>(gz_));
 }
 
-ReadResult InputFile::read_lines(const OnLine& on_line, const LineReaderConfig& config) {
+long InputFile::read_some(char* buffer, std::size_t size) {
   if (gz_ != nullptr) {
     auto* gz = static_cast<gzFile>(gz_);
-    gzbuffer(gz, 1u << 17);
-    ReadResult result = io::read_lines(
-        [gz](char* buffer, std::size_t size) -> long {
-          return gzread(gz, buffer, static_cast<unsigned>(size));
-        },
-        on_line, config);
-    if (result.ok) {
+    // gzread takes an unsigned count; a block is far below 4 GiB.
+    const int got =
+        gzread(gz, buffer, static_cast<unsigned>(std::min<std::size_t>(size, 1u << 30)));
+    if (got < 0) {
+      int code = Z_OK;
+      error_ = gzerror(gz, &code);
+      return -1;
+    }
+    if (got == 0) {
+      // A truncated archive ends without Z_STREAM_END: that is an error, not the end.
       int code = Z_OK;
       const char* message = gzerror(gz, &code);
       if (code != Z_OK && code != Z_STREAM_END) {
-        result.ok = false;
-        result.error = message;
+        error_ = message;
+        return -1;
       }
-    } else {
-      int code = Z_OK;
-      result.error = gzerror(gz, &code);
     }
-    return result;
+    return got;
   }
-  std::FILE* file = plain_;
-  return io::read_lines(
-      [file](char* buffer, std::size_t size) -> long {
-        const std::size_t got = std::fread(buffer, 1, size, file);
-        if (got == 0 && std::ferror(file)) return -1;
-        return static_cast<long>(got);
-      },
-      on_line, config);
+  if (plain_ == nullptr) {
+    if (error_.empty()) error_ = "file not open";
+    return -1;
+  }
+  const std::size_t got = std::fread(buffer, 1, size, plain_);
+  if (got == 0 && std::ferror(plain_)) {
+    error_ = std::strerror(errno);
+    return -1;
+  }
+  return static_cast<long>(got);
+}
+
+ReadResult InputFile::read_lines(const OnLine& on_line, const LineReaderConfig& config) {
+  ReadResult result = io::read_lines(
+      [this](char* buffer, std::size_t size) -> long { return read_some(buffer, size); }, on_line,
+      config);
+  // read_lines reports errno; the stream knows better (gzip errors have no errno).
+  if (!result.ok && !error_.empty()) result.error = error_;
+  return result;
 }
 
 }  // namespace aiswatch::io

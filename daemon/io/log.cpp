@@ -31,10 +31,14 @@ State& state() {
 
 const char* level_name(Level level) {
   switch (level) {
-    case Level::debug: return "debug";
-    case Level::info: return "info";
-    case Level::warn: return "warn";
-    case Level::error: return "error";
+    case Level::debug:
+      return "debug";
+    case Level::info:
+      return "info";
+    case Level::warn:
+      return "warn";
+    case Level::error:
+      return "error";
   }
   return "info";
 }
@@ -43,11 +47,21 @@ void append_json_string(std::string& out, std::string_view text) {
   out += '"';
   for (const char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char escaped[8];
@@ -89,8 +103,8 @@ void write_locked(State& s, Level level, std::string_view component, std::string
   std::string line;
   line.reserve(160);
   if (s.format == Format::json) {
-    line += "{\"time\":\"" + timestamp() + "\",\"level\":\"" + level_name(level) +
-            "\",\"component\":";
+    line +=
+        "{\"time\":\"" + timestamp() + "\",\"level\":\"" + level_name(level) + "\",\"component\":";
     append_json_string(line, component);
     line += ",\"msg\":";
     append_json_string(line, what);
@@ -144,9 +158,12 @@ bool parse_level(std::string_view text, Level& level) {
 }
 
 bool parse_format(std::string_view text, Format& format) {
-  if (text == "text") format = Format::text;
-  else if (text == "json") format = Format::json;
-  else return false;
+  if (text == "text")
+    format = Format::text;
+  else if (text == "json")
+    format = Format::json;
+  else
+    return false;
   return true;
 }
 

@@ -34,10 +34,18 @@ void write(Level level, std::string_view component, std::string_view what, Field
 void write_limited(Level level, std::string_view component, std::string_view what,
                    Fields fields = {}, int burst = 5, int interval_s = 10);
 
-inline void debug(std::string_view c, std::string_view w, Fields f = {}) { write(Level::debug, c, w, f); }
-inline void info(std::string_view c, std::string_view w, Fields f = {}) { write(Level::info, c, w, f); }
-inline void warn(std::string_view c, std::string_view w, Fields f = {}) { write(Level::warn, c, w, f); }
-inline void error(std::string_view c, std::string_view w, Fields f = {}) { write(Level::error, c, w, f); }
+inline void debug(std::string_view c, std::string_view w, Fields f = {}) {
+  write(Level::debug, c, w, f);
+}
+inline void info(std::string_view c, std::string_view w, Fields f = {}) {
+  write(Level::info, c, w, f);
+}
+inline void warn(std::string_view c, std::string_view w, Fields f = {}) {
+  write(Level::warn, c, w, f);
+}
+inline void error(std::string_view c, std::string_view w, Fields f = {}) {
+  write(Level::error, c, w, f);
+}
 inline void warn_limited(std::string_view c, std::string_view w, Fields f = {}) {
   write_limited(Level::warn, c, w, f);
 }

@@ -229,6 +229,18 @@ bool parse_tag_params(std::string_view text, TagBlock& tag) {
 
 }  // namespace
 
+std::optional<int64_t> tag_block_time_ms(std::string_view line) {
+  if (line.empty() || line.front() != '\\') return std::nullopt;
+  const std::size_t close = line.find('\\', 1);
+  if (close == std::string_view::npos) return std::nullopt;
+  std::string_view text = line.substr(1, close - 1);
+  const std::size_t star = text.rfind('*');
+  if (star != std::string_view::npos) text = text.substr(0, star);
+  TagBlock tag;
+  if (!parse_tag_params(text, tag)) return std::nullopt;
+  return tag.time_ms;
+}
+
 // An incomplete multi-sentence message. The strings are reserved once and reused, so buffering
 // a fragment does not allocate once the table has warmed up.
 struct PendingMessage {

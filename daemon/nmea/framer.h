@@ -143,4 +143,10 @@ class Framer {
 // NMEA checksum: XOR of the characters between the leading '!' / '$' / '\' and the '*'.
 uint8_t nmea_checksum(std::string_view body);
 
+// The receive time (c:) of the NMEA 4.0 tag block a line starts with, read the way the framer
+// reads it but without framing the line, for pacing a recorded feed at its recorded speed.
+// nullopt when the line has no tag block, no c: or a malformed one (checksums are not checked:
+// the framer judges the line when it is processed).
+std::optional<int64_t> tag_block_time_ms(std::string_view line);
+
 }  // namespace aiswatch::nmea

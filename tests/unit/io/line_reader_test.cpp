@@ -67,6 +67,49 @@ TEST(LineReader, CutsOverlongLinesWithoutGrowingAndResumesAfterThem) {
   EXPECT_FALSE(lines[2].overlong);
 }
 
+// Feeds `chunks` one by one; each line as text, with "!" appended when it was cut.
+std::vector<std::string> split(const std::vector<std::string>& chunks, std::size_t max,
+                               bool cr_ends_line, bool finish = true) {
+  LineSplitter splitter(max, cr_ends_line);
+  std::vector<std::string> out;
+  auto on_line = [&](std::string_view line, bool overlong) {
+    out.push_back(std::string(line) + (overlong ? "!" : ""));
+  };
+  for (const auto& chunk : chunks) splitter.push(chunk, on_line);
+  if (finish) splitter.finish(on_line);
+  return out;
+}
+
+TEST(LineSplitter, JoinsLinesSplitAcrossChunksAndCutsOverlongOnesOnce) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(split({"ab", "c\nde", "f\n"}, 8, false), (V{"abc", "def"}));
+  // Cut while still unfinished (head handed out at once), rest of the line skipped.
+  EXPECT_EQ(split({"0123", "4567", "89ab", "cd\nok\n"}, 6, false), (V{"012345!", "ok"}));
+  // Cut when the line end arrives with it.
+  EXPECT_EQ(split({"0123", "456789\nok"}, 6, false), (V{"012345!", "ok"}));
+  EXPECT_EQ(split({"0123456789\n"}, 6, false), (V{"012345!"}));
+  // Exactly the limit is not overlong.
+  EXPECT_EQ(split({"012", "345", "\n"}, 6, false), (V{"012345"}));
+  // The unfinished last line is handed out by finish() only.
+  EXPECT_EQ(split({"a\nb"}, 6, false, false), (V{"a"}));
+}
+
+TEST(LineSplitter, EndsLinesAtABareCarriageReturnWhenAsked) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(split({"a\r\nb\rc"}, 8, false), (V{"a\r", "b\rc"}));
+  EXPECT_EQ(split({"a\r\nb\r", "c"}, 8, true), (V{"a", "", "b", "c"}));
+}
+
+TEST(LineSplitter, ResetForgetsAnUnfinishedLine) {
+  LineSplitter splitter(8);
+  std::vector<std::string> out;
+  auto on_line = [&](std::string_view line, bool) { out.emplace_back(line); };
+  splitter.push("lost hal", on_line);  // at the limit, still unfinished
+  splitter.reset();                    // the connection dropped
+  splitter.push("new\n", on_line);
+  EXPECT_EQ(out, (std::vector<std::string>{"new"}));
+}
+
 TEST(LineReader, ReportsReadErrors) {
   const auto result = read_lines([](char*, std::size_t) -> long { return -1; },
                                  [](std::string_view, std::size_t, bool) {});
@@ -92,8 +135,8 @@ TEST(InputFile, ReadsGzipCompressedFiles) {
   InputFile input(path.string());
   ASSERT_TRUE(input.is_open()) << input.error();
   std::vector<std::string> lines;
-  const auto result = input.read_lines(
-      [&](std::string_view line, std::size_t, bool) { lines.emplace_back(line); });
+  const auto result =
+      input.read_lines([&](std::string_view line, std::size_t, bool) { lines.emplace_back(line); });
   EXPECT_TRUE(result.ok) << result.error;
   EXPECT_EQ(lines, (std::vector<std::string>{"!AIVDM,1,1,,A,a,0*00", "second"}));
   std::filesystem::remove(path);

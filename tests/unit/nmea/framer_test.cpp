@@ -598,5 +598,17 @@ TEST(nmea_reassembly, UntaggedContinuationWithTwoTaggedStartsIsAnOrphanNotAGuess
   EXPECT_EQ(framer.pending_messages(), 2u);
 }
 
+TEST(TagBlockTime, ReadsTheReceiveTimeWithoutFramingTheLine) {
+  EXPECT_EQ(tag_block_time_ms("\\s:rEV02,c:1334337317*58\\!AIVDM,1,1,,B,19NW,0*5F"),
+            1'334'337'317'000);
+  EXPECT_EQ(tag_block_time_ms("\\c:1420030798123*00\\!ABVDM,1,1,,A,1,0*00"), 1'420'030'798'123);
+  EXPECT_EQ(tag_block_time_ms("\\g:1-2-3,c:1452468552.938*00\\!AIVDM"), 1'452'468'552'938);
+  EXPECT_EQ(tag_block_time_ms("!AIVDM,1,1,,B,19NW,0*5F"), std::nullopt) << "no tag block";
+  EXPECT_EQ(tag_block_time_ms("\\s:rEV02*00\\!AIVDM,1,1,,B,19NW,0*5F"), std::nullopt) << "no c:";
+  EXPECT_EQ(tag_block_time_ms("\\c:soon*00\\!AIVDM"), std::nullopt) << "malformed c:";
+  EXPECT_EQ(tag_block_time_ms("\\c:1334337317"), std::nullopt) << "unterminated";
+  EXPECT_EQ(tag_block_time_ms(""), std::nullopt);
+}
+
 }  // namespace
 }  // namespace aiswatch::nmea

@@ -54,7 +54,8 @@ function(aiswatch_test name)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
   target_compile_definitions(${name} PRIVATE
     AISWATCH_SHARED_DATA_DIR="${PROJECT_SOURCE_DIR}/../shared/data"
-    AISWATCH_RULES_DIR="${PROJECT_SOURCE_DIR}/rules")
+    AISWATCH_RULES_DIR="${PROJECT_SOURCE_DIR}/rules"
+    AISWATCH_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" DISCOVERY_TIMEOUT 60)
 endfunction()
 

@@ -69,8 +69,8 @@ struct Config {
   // embedded, else none; "builtin"; "none"; or the path of an NMEA file.
   struct SampleFeed {
     std::string feed = "auto";
-    double speed = 60.0;  // simulated seconds per wall-clock second
-    int minutes = 30;     // length of the built-in feed, simulated minutes
+    double speed = 600.0;  // simulated seconds per wall-clock second: 12 h in 72 s
+    int minutes = 720;     // length of the built-in feed, simulated minutes
   } sample;
 
   // Ends the run when every finite input (sample feed, file sources) is done and processed, and
@@ -119,11 +119,29 @@ Environment process_environment();
 // Defaults, then the file (empty path: none), then the environment; then validated.
 ConfigResult load_config(const std::string& path, const Environment& environment);
 
+// The same with the file's text given (for tests and the fuzzer); `name` is the file name errors
+// carry ("aiswatch.yaml:12: ...").
+ConfigResult load_config_text(const std::string& yaml, const std::string& name,
+                              const Environment& environment);
+
 // The effective configuration as YAML, secrets masked ("***": any passthrough key containing
 // "password", "secret" or "key" except the key *location* properties ending in ".location").
 std::string echo_config(const Config& config);
 
 // docs/configuration.md: every key, its type, default, environment variable and meaning.
 std::string config_reference_markdown();
+
+// One row of the reference, as the key table in config.cpp describes the key.
+struct ConfigKeyInfo {
+  std::string path;          // "kafka.brokers", "kafka.consumer.*", "sources.NAME.port"
+  std::string type;          // "text", "integer", "list of topics", ...
+  std::string default_text;  // from a default-constructed Config / SourceConfig
+  std::string environment;   // "AISWATCH_KAFKA_BROKERS", "AISWATCH_SOURCES_<NAME>_PORT"
+  std::string allowed;       // "0 to 65535", "`debug`, `info`, `warn`, `error`", ...
+  std::string meaning;
+};
+
+// Every key, in the order of the reference.
+std::vector<ConfigKeyInfo> config_keys();
 
 }  // namespace aiswatch::app

@@ -4,9 +4,11 @@
 #include <string>
 #include <vector>
 
+#include "app/config_command.h"
 #include "app/decode_command.h"
 #include "app/replay_command.h"
 #include "app/rules_command.h"
+#include "app/run_command.h"
 #include "app/simulate_command.h"
 
 namespace {
@@ -15,10 +17,13 @@ constexpr const char* usage =
     "usage: aiswatchd COMMAND [OPTIONS]\n"
     "\n"
     "commands:\n"
+    "  run                the daemon: Kafka and receiver feeds in, alerts to Kafka (with no\n"
+    "                     configuration: embedded Kafka and the bundled sample feed)\n"
     "  decode [FILE...]   decode raw AIS NMEA into gpsd-style JSON lines\n"
     "  simulate           write a simulated AIS feed (NMEA with tag blocks)\n"
     "  replay             run the detectors over recorded NMEA, alerts as JSON lines\n"
     "  rules check DIR    validate a rules directory (zones, watchlist, thresholds)\n"
+    "  config check FILE  validate a run configuration; also config show, reference\n"
     "  help               show this help\n"
     "  version            show the version\n"
     "\n"
@@ -35,6 +40,8 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "decode") return aiswatch::app::run_decode(args, stdout, stderr);
   if (command == "rules") return aiswatch::app::run_rules(args, stdout, stderr);
+  if (command == "run") return aiswatch::app::run_run(args, stdout, stderr);
+  if (command == "config") return aiswatch::app::run_config(args, stdout, stderr);
   if (command == "simulate") return aiswatch::app::run_simulate(args, stdout, stderr);
   if (command == "replay") return aiswatch::app::run_replay(args, stdout, stderr);
   if (command == "help" || command == "--help" || command == "-h") {

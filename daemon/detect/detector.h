@@ -41,6 +41,10 @@ class Detector {
   // End of input (replay) or shutdown: close or keep open what the detector holds, as it sees
   // fit; the engine closes every alert still open afterwards.
   virtual void on_end(int64_t /*watermark_ms*/, Context& /*context*/) {}
+  // The rules were reloaded (SIGHUP). Most detectors read zones and thresholds from the Context
+  // of each call and need nothing here; one that keeps values from its construction refreshes
+  // them. Open episodes carry over.
+  virtual void on_rules(const ruleset::Ruleset& /*rules*/) {}
 };
 
 }  // namespace aiswatch::detect

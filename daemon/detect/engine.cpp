@@ -24,8 +24,8 @@ track::TrackerConfig tracker_config(const ruleset::Thresholds& thresholds) {
 
 std::optional<std::string_view> RulesetWatchlist::reason(uint32_t mmsi,
                                                          std::optional<uint32_t> imo) const {
-  const ruleset::WatchlistEntry* entry = watchlist_.by_mmsi(mmsi);
-  if (entry == nullptr && imo && *imo != 0) entry = watchlist_.by_imo(*imo);
+  const ruleset::WatchlistEntry* entry = watchlist_->by_mmsi(mmsi);
+  if (entry == nullptr && imo && *imo != 0) entry = watchlist_->by_imo(*imo);
   if (entry == nullptr) return std::nullopt;
   return std::string_view(entry->reason);
 }
@@ -66,6 +66,13 @@ Engine::Engine(std::shared_ptr<const ruleset::Ruleset> rules,
       alerts_(sink_, config.alerts),
       detectors_(std::move(detectors)) {
   alerts_.set_watchlist(&watchlist_);
+}
+
+void Engine::replace_rules(std::shared_ptr<const ruleset::Ruleset> rules) {
+  // The new rules are in place before the old ones can be freed: nothing refers to freed rules.
+  std::shared_ptr<const ruleset::Ruleset> old = std::exchange(rules_, std::move(rules));
+  watchlist_.rebind(rules_->watchlist);
+  for (auto& detector : detectors_) detector->on_rules(*rules_);
 }
 
 void Engine::push_line(std::string_view line, std::string_view feed_source,

@@ -54,11 +54,12 @@ track::TrackerConfig tracker_config(const ruleset::Thresholds& thresholds);
 // The watchlist as the alert stage sees it: by MMSI, else by IMO number.
 class RulesetWatchlist : public alert::WatchlistLookup {
  public:
-  explicit RulesetWatchlist(const ruleset::Watchlist& watchlist) : watchlist_(watchlist) {}
+  explicit RulesetWatchlist(const ruleset::Watchlist& watchlist) : watchlist_(&watchlist) {}
   std::optional<std::string_view> reason(uint32_t mmsi, std::optional<uint32_t> imo) const override;
+  void rebind(const ruleset::Watchlist& watchlist) { watchlist_ = &watchlist; }
 
  private:
-  const ruleset::Watchlist& watchlist_;
+  const ruleset::Watchlist* watchlist_;
 };
 
 // Alert events by type and state, for summaries (and tests).
@@ -139,6 +140,12 @@ class Engine {
 
   // Live input is idle: move the watermark to now_ms - lateness and let detectors act on it.
   void advance_watermark(int64_t now_ms);
+
+  // Rules reloaded (SIGHUP): zones, watchlist and detector thresholds apply from the next line
+  // on; the state (tracks, open episodes, alert ids) carries over. The tracker's configuration
+  // (tracker.* thresholds: lateness, duplicate window, speed limit, track length) is fixed at
+  // construction and changes only on restart. `rules` must be valid.
+  void replace_rules(std::shared_ptr<const ruleset::Ruleset> rules);
 
   // End of input: the watermark advances to the newest event time (nothing later can come; the
   // detectors hear of it through on_watermark), then every Detector::on_end, then every alert

@@ -33,7 +33,12 @@ bool is_fishing(const track::VesselState& v) {
 }  // namespace
 
 RendezvousConfig RendezvousConfig::from(const ruleset::Thresholds& thresholds) {
-  RendezvousConfig c;
+  return from(thresholds, RendezvousConfig{});
+}
+
+RendezvousConfig RendezvousConfig::from(const ruleset::Thresholds& thresholds,
+                                        RendezvousConfig base) {
+  RendezvousConfig c = base;
   c.max_distance_m = thresholds.value(ThresholdId::rendezvous_max_distance_m);
   c.max_speed_kn = thresholds.value(ThresholdId::rendezvous_max_speed_kn);
   c.provisional_after_ms = thresholds.milliseconds(ThresholdId::rendezvous_provisional_after_min);
@@ -64,6 +69,10 @@ RendezvousDetector::RendezvousDetector(const ruleset::Thresholds& thresholds)
 
 RendezvousDetector::RendezvousDetector(const ruleset::Ruleset& rules)
     : RendezvousDetector(rules.thresholds) {}
+
+void RendezvousDetector::on_rules(const ruleset::Ruleset& rules) {
+  config_ = RendezvousConfig::from(rules.thresholds, config_);
+}
 
 RendezvousDetector::RendezvousDetector(RendezvousConfig config) : config_(config) {
   pairs_.reserve(std::min<std::size_t>(config_.max_pairs, 4'096));

@@ -73,6 +73,8 @@ struct RendezvousConfig {
   std::size_t max_pairs = 200'000;
 
   static RendezvousConfig from(const ruleset::Thresholds& thresholds);
+  // `base` with the rendezvous.* thresholds applied (the other fields are not thresholds).
+  static RendezvousConfig from(const ruleset::Thresholds& thresholds, RendezvousConfig base);
 };
 
 struct RendezvousStats {
@@ -90,6 +92,8 @@ class RendezvousDetector : public Detector {
   explicit RendezvousDetector(const ruleset::Thresholds& thresholds);
   // From the rules' thresholds (what the registry calls); zones are read per call from Context.
   explicit RendezvousDetector(const ruleset::Ruleset& rules);
+  // Reloaded rules: the rendezvous.* thresholds apply to contacts from now on.
+  void on_rules(const ruleset::Ruleset& rules) override;
   explicit RendezvousDetector(RendezvousConfig config);
 
   void on_update(const Observation& observation, Context& context) override;

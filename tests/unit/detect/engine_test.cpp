@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -294,6 +295,59 @@ TEST(Engine, TrackerConfigComesFromTheThresholds) {
 TEST(Registry, MakesEveryDetectorWithoutNulls) {
   const auto rules = shipped_rules();
   for (const auto& detector : make_detectors(*rules)) EXPECT_NE(detector, nullptr);
+}
+
+// Counts the rules it is told about.
+class RulesWatcher : public Detector {
+ public:
+  void on_update(const Observation&, Context& context) override { seen = &context.rules; }
+  void on_watermark(int64_t, Context&) override {}
+  void on_rules(const ruleset::Ruleset& rules) override {
+    ++reloads;
+    told = &rules;
+  }
+  int reloads = 0;
+  const ruleset::Ruleset* told = nullptr;
+  const ruleset::Ruleset* seen = nullptr;
+};
+
+TEST(Engine, ReplacedRulesReachEveryDetectorAndTheWatchlistFromTheNextLineOn) {
+  const auto first = shipped_rules();
+  const auto second = shipped_rules();
+  auto detectors = make_detectors(*first);
+  auto watcher = std::make_unique<RulesWatcher>();
+  RulesWatcher* w = watcher.get();
+  detectors.push_back(std::move(watcher));
+  CollectingSink sink;
+  Engine engine(first, std::move(detectors), sink);
+  auto line_at = [](int64_t time_s) {
+    const std::string tag = "c:" + std::to_string(time_s);
+    const std::string sentence = "AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0";
+    char text[128];
+    std::snprintf(text, sizeof text, "\\%s*%02X\\!%s*%02X", tag.c_str(), nmea::nmea_checksum(tag),
+                  sentence.c_str(), nmea::nmea_checksum(sentence));
+    return std::string(text);
+  };
+  engine.push_line(line_at(1767225600));
+  EXPECT_EQ(w->seen, first.get());
+  engine.replace_rules(second);
+  EXPECT_EQ(w->reloads, 1);
+  EXPECT_EQ(w->told, second.get());
+  EXPECT_EQ(&engine.rules(), second.get());
+  engine.push_line(line_at(1767225610));
+  EXPECT_EQ(w->seen, second.get());
+}
+
+TEST(RulesetWatchlist, ARebindLooksUpTheNewList) {
+  ruleset::LoadErrors errors;
+  const auto empty = ruleset::Watchlist::parse("a.csv", "mmsi,imo,name,reason\n", errors);
+  const auto listed = ruleset::Watchlist::parse(
+      "b.csv", "mmsi,imo,name,reason\n445123000,,CHON MA SAN,UN 1718 designation\n", errors);
+  ASSERT_TRUE(errors.empty());
+  RulesetWatchlist watchlist(empty);
+  EXPECT_FALSE(watchlist.reason(445123000, std::nullopt));
+  watchlist.rebind(listed);
+  EXPECT_EQ(watchlist.reason(445123000, std::nullopt), "UN 1718 designation");
 }
 
 }  // namespace

@@ -94,13 +94,28 @@ KafkaError KafkaProducer::produce(std::string_view topic, std::string_view key,
   const auto deadline = std::chrono::steady_clock::now() + queue_full_timeout_;
   rd_kafka_resp_err_t code = RD_KAFKA_RESP_ERR_NO_ERROR;
   for (;;) {
-    // RD_KAFKA_V_HEADERS hands the headers to librdkafka only when the call succeeds.
-    code = rd_kafka_producev(
-        rk_, RD_KAFKA_V_TOPIC(topic_name.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_KEY(key.empty() ? nullptr : const_cast<char*>(key.data()), key.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-        RD_KAFKA_V_HEADERS(record_headers.get()), RD_KAFKA_V_OPAQUE(sequence_to_opaque(seq)),
-        RD_KAFKA_V_END);
+    // The headers pass to librdkafka only when the call succeeds. rd_kafka_produceva rather than
+    // rd_kafka_producev: the latter's RD_KAFKA_V_* macros are GNU statement expressions, which
+    // -Wpedantic refuses under clang.
+    rd_kafka_vu_t fields[6];
+    fields[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+    fields[0].u.cstr = topic_name.c_str();
+    fields[1].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+    fields[1].u.i = RD_KAFKA_MSG_F_COPY;
+    fields[2].vtype = RD_KAFKA_VTYPE_KEY;
+    fields[2].u.mem.ptr = key.empty() ? nullptr : const_cast<char*>(key.data());
+    fields[2].u.mem.size = key.size();
+    fields[3].vtype = RD_KAFKA_VTYPE_VALUE;
+    fields[3].u.mem.ptr = const_cast<char*>(value.data());
+    fields[3].u.mem.size = value.size();
+    fields[4].vtype = RD_KAFKA_VTYPE_HEADERS;
+    fields[4].u.headers = record_headers.get();
+    fields[5].vtype = RD_KAFKA_VTYPE_OPAQUE;
+    fields[5].u.ptr = sequence_to_opaque(seq);
+    rd_kafka_error_t* produce_error = rd_kafka_produceva(rk_, fields, 6);
+    code = produce_error != nullptr ? rd_kafka_error_code(produce_error)
+                                    : RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (produce_error != nullptr) rd_kafka_error_destroy(produce_error);
     if (code != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
     // Back-pressure: the queue only empties as reports are served; serve them and retry.
     if (std::chrono::steady_clock::now() >= deadline) break;
@@ -111,7 +126,10 @@ KafkaError KafkaProducer::produce(std::string_view topic, std::string_view key,
     update_queue_gauge();
     return {};
   }
-  KafkaError error = KafkaError::resolve(rk_, code);
+  // Once the instance has a fatal error every produce fails; report it as that fatal error
+  // whatever code this call returned.
+  const bool instance_fatal = rd_kafka_fatal_error(rk_, nullptr, 0) != RD_KAFKA_RESP_ERR_NO_ERROR;
+  KafkaError error = KafkaError::resolve(rk_, instance_fatal ? RD_KAFKA_RESP_ERR__FATAL : code);
   count_failure(error, topic);
   failed_.fetch_add(1);
   complete(seq);

@@ -74,12 +74,12 @@ struct KeySpec {
     "logged at start), for trying aiswatch without a cluster; else the bootstrap list "            \
     "`host:port,host:port` of a real cluster.")                                                    \
   X("kafka.input_topics", config.kafka.input_topics, topics, allowed, 0, 0, "", "", "",            \
-    "Topics of raw NMEA lines to consume, one line (with its tag block) per record; empty: no "    \
-    "Kafka input.")                                                                                \
+    "Topics of raw NMEA to consume, one or several lines (with their tag blocks) per record; "     \
+    "empty: no Kafka input.")                                                                                \
   X("kafka.group_id", config.kafka.group_id, text, refused, 0, 0, "", "", "",                      \
     "Consumer group of the input consumer; its committed offsets are where a restart resumes.")    \
   X("kafka.alerts_topic", config.kafka.alerts_topic, topic, refused, 0, 0, "", "", "",             \
-    "Topic the alert events are published to (protobuf aiswatch.v1.AlertEvent).")                  \
+    "Topic the alert events are published to (protobuf aiswatch.v1.Alert, keyed by alert_id).")    \
   X("kafka.alerts_topic_per_type", config.kafka.alerts_topic_per_type, flag, refused, 0, 0, "",    \
     "", "",                                                                                        \
     "true: each alert type to its own topic, alerts_topic + `.` + type (e.g. "                     \
@@ -87,7 +87,7 @@ struct KeySpec {
   X("kafka.json_topic", config.kafka.json_topic, topic, allowed, 0, 0, "", "", "",                 \
     "A JSON mirror of the alert events for consumers without the schema; empty: off.")             \
   X("kafka.positions_topic", config.kafka.positions_topic, topic, allowed, 0, 0, "", "", "",       \
-    "Decoded position reports (JSON); empty: off.")                                                \
+    "Accepted position fixes (protobuf aiswatch.v1.PositionReport, keyed by MMSI); empty: off.")  \
   X("kafka.consumer.*", config.kafka.consumer, map, refused, 0, 0, "", "", "",                     \
     "librdkafka consumer properties, passed through verbatim (security.protocol, "                 \
     "sasl.mechanism, sasl.username, sasl.password, ssl.ca.location, ...). bootstrap.servers and "  \

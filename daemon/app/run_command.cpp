@@ -30,6 +30,7 @@
 #include "detect/engine.h"
 #include "detect/registry.h"
 #include "io/batch_queue.h"
+#include "io/clock.h"
 #include "io/file_source.h"
 #include "io/http/http_server.h"
 #include "io/kafka/consumer_source.h"
@@ -46,12 +47,6 @@ namespace {
 namespace asio = boost::asio;
 namespace log = io::log;
 using std::chrono::milliseconds;
-
-int64_t wall_clock_ms() {
-  return std::chrono::duration_cast<milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // The alert producer as the publishers see it. A full local queue (the brokers are slow or
 // away) is back-pressure: the produce is retried, which holds the core, which holds the sources,
@@ -328,7 +323,7 @@ int run_run(const std::vector<std::string>& args, std::FILE* out, std::FILE* err
     SampleFeedConfig sample;
     sample.minutes = config.sample.minutes;
     sample.speed = config.sample.speed;
-    sample.start_time_s = wall_clock_ms() / 60'000 * 60;
+    sample.start_time_s = io::wall_clock_ms() / 60'000 * 60;
     feeder =
         std::make_unique<SampleFeeder>(*sample_records, config.kafka.input_topics.front(), sample,
                                        rules, [&] { return kafka_lines_processed.load(); });
@@ -477,7 +472,7 @@ int run_run(const std::vector<std::string>& args, std::FILE* out, std::FILE* err
   };
   CoreLoopConfig core_config;
   core_config.idle_tick = milliseconds(config.core.idle_tick_ms);
-  CoreLoop core(engine, queue, *registry, hooks, core_config, wall_clock_ms);
+  CoreLoop core(engine, queue, *registry, hooks, core_config, io::wall_clock_ms);
   core.run();
 
   const bool finished_input = !intake_stopped.load();

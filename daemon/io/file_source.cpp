@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/clock.h"
 #include "io/log.h"
 #include "nmea/framer.h"
 
@@ -13,19 +14,13 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-int64_t system_clock_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // `1334337317` (s), `1452468552.938` (s with a fraction) or `1328133720087` (ms). Values above
 // 1e11 cannot be seconds (the year 5138), as in the framer.
 }  // namespace
 
 FileSource::FileSource(FileSourceConfig config, BatchQueue& queue, prometheus::Registry& registry)
     : config_(std::move(config)), queue_(queue), probe_(registry, config_.name) {
-  if (!config_.clock) config_.clock = system_clock_ms;
+  if (!config_.clock) config_.clock = wall_clock_ms;
   if (!(config_.speed >= 0) || !std::isfinite(config_.speed)) config_.speed = 0;
   if (config_.batch_lines == 0) config_.batch_lines = 1;
 }

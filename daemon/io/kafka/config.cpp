@@ -1,7 +1,5 @@
 #include "io/kafka/config.h"
 
-#include <chrono>
-
 #include "io/log.h"
 
 namespace aiswatch::io::kafka {
@@ -37,11 +35,5 @@ void log_callback(const rd_kafka_t* rk, int level, const char* facility, const c
 }  // namespace
 
 void route_logs(rd_kafka_conf_t* conf) { rd_kafka_conf_set_log_cb(conf, log_callback); }
-
-int64_t wall_clock_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace aiswatch::io::kafka

@@ -33,7 +33,4 @@ KafkaError apply_properties(rd_kafka_conf_t* conf, const Properties& properties)
 // failure every reconnect.backoff.ms.
 void route_logs(rd_kafka_conf_t* conf);
 
-// Wall clock in Unix epoch milliseconds: the arrival time of records without a timestamp.
-int64_t wall_clock_ms();
-
 }  // namespace aiswatch::io::kafka

@@ -9,6 +9,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "io/clock.h"
 #include "io/log.h"
 
 namespace aiswatch::io::kafka {

@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "io/line_reader.h"
+#include "io/clock.h"
 #include "io/log.h"
 #include "io/net/source_probe.h"
 
@@ -22,12 +23,6 @@ using boost::system::error_code;
 using steady = std::chrono::steady_clock;
 
 namespace {
-
-int64_t system_clock_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 enum class Reason { eof, error, idle, stopped };
 
@@ -75,7 +70,7 @@ struct TcpSource::Impl : std::enable_shared_from_this<Impl> {
         buffer(std::max<std::size_t>(config.read_buffer_bytes, 512)),
         splitter(config.max_line_length, /*cr_ends_line=*/true),
         random(std::random_device{}()) {
-    if (!config.clock) config.clock = system_clock_ms;
+    if (!config.clock) config.clock = wall_clock_ms;
     if (config.reconnect_min.count() < 1) config.reconnect_min = std::chrono::milliseconds(1);
     config.reconnect_max = std::max(config.reconnect_max, config.reconnect_min);
   }

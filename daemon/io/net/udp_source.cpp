@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "io/line_reader.h"
+#include "io/clock.h"
 #include "io/log.h"
 #include "io/net/source_probe.h"
 
@@ -17,12 +18,6 @@ using udp = asio::ip::udp;
 using boost::system::error_code;
 
 namespace {
-
-int64_t system_clock_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -41,7 +36,7 @@ struct UdpSource::Impl : std::enable_shared_from_this<Impl> {
         socket(io_context),
         rebind_timer(io_context),
         splitter(config.max_line_length, /*cr_ends_line=*/true) {
-    if (!config.clock) config.clock = system_clock_ms;
+    if (!config.clock) config.clock = wall_clock_ms;
   }
 
   void start() {

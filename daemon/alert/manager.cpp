@@ -311,3 +311,9 @@ std::optional<std::string_view> AlertManager::listing(const VesselSnapshot& vess
 }
 
 }  // namespace aiswatch::alert
+
+// TODO(checkpoint): placeholder until the state is written field by field.
+namespace aiswatch::alert {
+void AlertManager::save_state(state::StateWriter& out) const { out.section("todo"); }
+void AlertManager::restore_state(state::StateReader& in) { in.fail("AlertManager state not implemented"); }
+}  // namespace aiswatch::alert

@@ -28,6 +28,7 @@
 #include "aiswatch/v1/alert.pb.h"
 #include "alert/alert_id.h"
 #include "alert/severity.h"
+#include "state/archive.h"
 
 namespace aiswatch::alert {
 
@@ -159,6 +160,14 @@ class AlertManager {
   std::size_t open_count() const { return open_.size(); }
   bool is_open(const EpisodeKey& key) const { return open_.contains(key); }
   const AlertStats& stats() const { return stats_; }
+
+  // Checkpoints (state/archive.h): the open alerts (their current Alert, LRU order and last
+  // emitted event), the closed keys still remembered and the recent alerts by vessel, so that
+  // an episode open before a restart keeps its alert id and start time, and a report for one
+  // closed before it is still dropped. restore_state reads into a manager freshly constructed
+  // (nothing reported yet) and emits nothing. Statistics are not kept.
+  void save_state(state::StateWriter& out) const;
+  void restore_state(state::StateReader& in);
 
  private:
   struct OpenAlert {

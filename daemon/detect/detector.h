@@ -9,6 +9,7 @@
 #include "alert/manager.h"
 #include "ruleset/ruleset.h"
 #include "ruleset/zones.h"
+#include "state/archive.h"
 #include "track/tracker.h"
 
 namespace aiswatch::detect {
@@ -45,6 +46,14 @@ class Detector {
   // of each call and need nothing here; one that keeps values from its construction refreshes
   // them. Open episodes carry over.
   virtual void on_rules(const ruleset::Ruleset& /*rules*/) {}
+
+  // Checkpoints (state/archive.h): everything the detector keeps between calls (open episodes,
+  // per-slot and per-vessel records, cursors and next-sweep times), written field by field.
+  // restore_state reads it into a detector freshly constructed from the current rules, after
+  // the tracker (same slots) and the alert manager were restored; it emits no alert. Scratch
+  // space and statistics are not kept. A detector that keeps nothing leaves both empty.
+  virtual void save_state(state::StateWriter& /*out*/) const {}
+  virtual void restore_state(state::StateReader& /*in*/, Context& /*context*/) {}
 };
 
 }  // namespace aiswatch::detect

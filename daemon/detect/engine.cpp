@@ -1,6 +1,7 @@
 #include "detect/engine.h"
 
 #include <algorithm>
+#include <string>
 #include <utility>
 
 #include "ais/bit_reader.h"
@@ -183,6 +184,46 @@ void Engine::finish() {
   Context ctx = context();
   for (const auto& detector : detectors_) detector->on_end(watermark, ctx);
   alerts_.close_all(watermark, "end of input");
+}
+
+void Engine::save_state(state::StateWriter& out) const {
+  out.section("engn");
+  out.put(notified_watermark_);
+  framer_.save_state(out);
+  tracker_.save_state(out);
+  alerts_.save_state(out);
+  out.section("dets");
+  out.put<uint64_t>(detectors_.size());
+  state::StateWriter part;
+  for (const auto& detector : detectors_) {
+    detector->save_state(part);
+    out.put_string(part.bytes());
+    part = state::StateWriter();
+  }
+}
+
+bool Engine::restore_state(state::StateReader& in) {
+  in.section("engn");
+  notified_watermark_ = in.get<int64_t>();
+  framer_.restore_state(in);
+  tracker_.restore_state(in);
+  alerts_.restore_state(in);
+  in.section("dets");
+  const std::size_t count = in.count(detectors_.size(), sizeof(uint64_t));
+  if (in.ok() && count != detectors_.size()) {
+    in.fail("a state of " + std::to_string(count) + " detectors for an engine of " +
+            std::to_string(detectors_.size()));
+  }
+  Context ctx = context();
+  for (std::size_t i = 0; i < count && in.ok(); ++i) {
+    const std::string part = in.get_string(in.remaining());
+    state::StateReader part_in(part);
+    detectors_[i]->restore_state(part_in, ctx);
+    if (part_in.ok() && !part_in.at_end()) part_in.fail("bytes left over");
+    if (!part_in.ok()) in.fail("detector " + std::to_string(i + 1) + ": " + part_in.error());
+  }
+  if (in.ok() && !in.at_end()) in.fail("bytes left over after the engine state");
+  return in.ok();
 }
 
 EngineStats Engine::stats() const {

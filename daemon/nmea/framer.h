@@ -24,6 +24,8 @@
 #include <string_view>
 #include <vector>
 
+#include "state/archive.h"
+
 namespace aiswatch::nmea {
 
 // Why a line was not turned into a payload. Every rejected line is counted under one reason.
@@ -132,6 +134,13 @@ class Framer {
   //   lines == blank_lines + timing_sentences + sentences + rejected_total() + pending_sentences()
   std::size_t pending_sentences() const;
   const FramerStats& stats() const { return stats_; }
+
+  // Checkpoints (state/archive.h): the sentences waiting for the rest of their message and a
+  // pending $PGHP time, so that a message split across a checkpoint is still reassembled.
+  // restore_state reads into a framer freshly constructed with the same configuration; entries
+  // beyond its max_pending_messages are dropped as if evicted. Statistics are not kept.
+  void save_state(state::StateWriter& out) const;
+  void restore_state(state::StateReader& in);
 
  private:
   struct Impl;

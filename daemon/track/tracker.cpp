@@ -607,3 +607,9 @@ std::size_t Tracker::memory_bytes() const {
 }
 
 }  // namespace aiswatch::track
+
+// TODO(checkpoint): placeholder until the state is written field by field.
+namespace aiswatch::track {
+void Tracker::save_state(state::StateWriter& out) const { out.section("todo"); }
+void Tracker::restore_state(state::StateReader& in) { in.fail("Tracker state not implemented"); }
+}  // namespace aiswatch::track

@@ -60,6 +60,7 @@
 #include <vector>
 
 #include "ais/message.h"
+#include "state/archive.h"
 #include "track/geo.h"
 #include "track/spatial_grid.h"
 #include "track/vessel_state.h"
@@ -268,6 +269,15 @@ class Tracker {
   const TrackerConfig& config() const { return config_; }
   // Bytes held by the tracker's tables (capacity, not just use).
   std::size_t memory_bytes() const;
+
+  // Checkpoints (state/archive.h): every tracked vessel in its slot (detectors keep per-slot
+  // state, so slots survive a restore), its track ring, the free slots, the watermark, the
+  // newest event time and the eviction cursor. restore_state reads into a tracker freshly
+  // constructed (no update yet) with any configuration: a track longer than this tracker's
+  // capacity keeps its newest points. Statistics are not kept. On a failed reader the tracker
+  // is left in a valid but unspecified state, to be discarded.
+  void save_state(state::StateWriter& out) const;
+  void restore_state(state::StateReader& in);
   std::size_t occupied_cells() const { return grid_.occupied_cells(); }
 
  private:

@@ -310,10 +310,137 @@ std::optional<std::string_view> AlertManager::listing(const VesselSnapshot& vess
   return watchlist_->reason(vessel.mmsi, vessel.imo);
 }
 
-}  // namespace aiswatch::alert
+// ---- Checkpoints ------------------------------------------------------------------------------
+//
+// Open alerts are written least recently reported first, with their touch counters, so the LRU
+// (which alert is evicted next) and next_touch_ come back as they were; closed keys and recent
+// vessels in their forgetting order. The hash maps' own order is never written and never read.
 
-// TODO(checkpoint): placeholder until the state is written field by field.
-namespace aiswatch::alert {
-void AlertManager::save_state(state::StateWriter& out) const { out.section("todo"); }
-void AlertManager::restore_state(state::StateReader& in) { in.fail("AlertManager state not implemented"); }
+namespace {
+
+// Bounds of what a state may hold beyond the policy's own limits: zone ids are short names from
+// the rules; an alert is its identity, facts and at most max_evidence points, a few KB.
+constexpr std::size_t max_saved_zone_id = 4'096;
+constexpr std::size_t max_saved_alert_bytes = 1u << 20;
+constexpr std::size_t max_saved_alert_id = 64;
+// Lower bounds of a saved element's size, for StateReader::count.
+constexpr std::size_t saved_key_bytes =
+    sizeof(int32_t) + 2 * sizeof(uint32_t) + sizeof(uint64_t) + sizeof(int64_t);
+constexpr std::size_t min_saved_open_bytes = saved_key_bytes + 2 * sizeof(uint64_t);
+constexpr std::size_t min_saved_vessel_bytes = sizeof(uint32_t) + sizeof(uint64_t);
+
+void put_key(state::StateWriter& out, const EpisodeKey& key) {
+  out.put<int32_t>(key.type);
+  out.put(key.mmsi);
+  out.put(key.counterpart_mmsi);
+  out.put_string(key.zone_id);
+  out.put(key.start_time_ms);
+}
+
+EpisodeKey get_key(state::StateReader& in) {
+  EpisodeKey key;
+  const auto type = in.get<int32_t>();
+  if (in.ok() && !AlertType_IsValid(type)) in.fail("an episode key's alert type out of range");
+  key.type = in.ok() ? static_cast<AlertType>(type) : ALERT_TYPE_UNSPECIFIED;
+  key.mmsi = in.get<uint32_t>();
+  key.counterpart_mmsi = in.get<uint32_t>();
+  key.zone_id = in.get_string(max_saved_zone_id);
+  key.start_time_ms = in.get<int64_t>();
+  return key;
+}
+
+}  // namespace
+
+void AlertManager::save_state(state::StateWriter& out) const {
+  out.section("alrt");
+  out.put(next_touch_);
+  out.put<uint64_t>(lru_.size());
+  std::string bytes;
+  for (const auto& [touch, key] : lru_) {
+    const OpenAlert& open = open_.at(key);
+    put_key(out, key);
+    out.put(touch);
+    open.alert.SerializeToString(&bytes);
+    out.put_string(bytes);
+    out.put(open.emitted_lat);
+    out.put(open.emitted_lon);
+    out.put(open.emitted_ms);
+    out.put(open.evidence_since_emit);
+  }
+  out.put<uint64_t>(closed_order_.size());
+  for (const EpisodeKey& key : closed_order_) put_key(out, key);
+  out.put<uint64_t>(recent_order_.size());
+  for (const uint32_t mmsi : recent_order_) {
+    const std::vector<RecentAlert>& list = recent_.at(mmsi);
+    out.put(mmsi);
+    out.put<uint64_t>(list.size());
+    for (const RecentAlert& r : list) {
+      put_key(out, r.key);
+      out.put_string(r.alert_id);
+      out.put(r.end_ms);
+      out.put(r.open);
+    }
+  }
+}
+
+void AlertManager::restore_state(state::StateReader& in) {
+  in.section("alrt");
+  if (in.ok() && (!open_.empty() || !closed_.empty() || !recent_.empty() || next_touch_ != 0))
+    in.fail("an alert state restored into a manager in use");
+  next_touch_ = in.get<uint64_t>();
+  const std::size_t open_count = in.count(policy_.max_open, min_saved_open_bytes);
+  for (std::size_t i = 0; i < open_count && in.ok(); ++i) {
+    EpisodeKey key = get_key(in);
+    const auto touch = in.get<uint64_t>();
+    const std::string bytes = in.get_string(max_saved_alert_bytes);
+    const auto emitted_lat = in.get<double>();
+    const auto emitted_lon = in.get<double>();
+    const auto emitted_ms = in.get<int64_t>();
+    const bool evidence_since_emit = in.get<bool>();
+    if (!in.ok()) return;
+    // touch() hands out ++next_touch_: every counter is unique, non-zero and at most that.
+    if (touch == 0 || touch > next_touch_) return in.fail("an open alert's touch out of range");
+    if (open_.contains(key)) return in.fail("an open alert's key twice");
+    if (!lru_.emplace(touch, key).second) return in.fail("an open alert's touch twice");
+    OpenAlert& open = open_[std::move(key)];
+    if (!open.alert.ParseFromString(bytes)) return in.fail("an open alert that does not parse");
+    if (open.alert.alert_id() != alert_id(lru_.at(touch)))
+      return in.fail("an open alert whose id is not its key's");
+    if (static_cast<std::size_t>(open.alert.evidence_size()) > policy_.max_evidence)
+      return in.fail("an open alert with more evidence than max_evidence");
+    open.touch = touch;
+    open.emitted_lat = emitted_lat;
+    open.emitted_lon = emitted_lon;
+    open.emitted_ms = emitted_ms;
+    open.evidence_since_emit = evidence_since_emit;
+  }
+
+  const std::size_t closed_count = in.count(policy_.max_closed_keys, saved_key_bytes);
+  for (std::size_t i = 0; i < closed_count && in.ok(); ++i) {
+    EpisodeKey key = get_key(in);
+    if (!in.ok()) return;
+    if (open_.contains(key)) return in.fail("a closed key that is also open");
+    if (!closed_.insert(key).second) return in.fail("a closed key twice");
+    closed_order_.push_back(std::move(key));
+  }
+
+  const std::size_t vessels = in.count(policy_.max_recent_vessels, min_saved_vessel_bytes);
+  for (std::size_t i = 0; i < vessels && in.ok(); ++i) {
+    const auto mmsi = in.get<uint32_t>();
+    const std::size_t n = in.count(policy_.recent_per_vessel, saved_key_bytes);
+    if (!in.ok()) return;
+    auto [it, inserted] = recent_.try_emplace(mmsi);
+    if (!inserted) return in.fail("a vessel's recent alerts twice");
+    recent_order_.push_back(mmsi);
+    for (std::size_t j = 0; j < n && in.ok(); ++j) {
+      RecentAlert r;
+      r.key = get_key(in);
+      r.alert_id = in.get_string(max_saved_alert_id);
+      r.end_ms = in.get<int64_t>();
+      r.open = in.get<bool>();
+      if (in.ok()) it->second.push_back(std::move(r));
+    }
+  }
+}
+
 }  // namespace aiswatch::alert

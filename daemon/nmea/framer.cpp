@@ -665,10 +665,154 @@ LineOutcome Framer::push(std::string_view line, Payload& out, std::string_view f
   return LineOutcome::payload;
 }
 
-}  // namespace aiswatch::nmea
+// ---- Checkpoints ------------------------------------------------------------------------------
+//
+// Written per pending message in the order of `active`: that order decides which of two
+// candidates a tag-less fragment joins and where drop() moves entries, so it is kept. Pool
+// indices are not written: which pool entry holds a message is not observable. Serial numbers
+// and line indices are, through eviction of the oldest and the line-count age limit.
 
-// TODO(checkpoint): placeholder until the state is written field by field.
-namespace aiswatch::nmea {
-void Framer::save_state(state::StateWriter& out) const { out.section("todo"); }
-void Framer::restore_state(state::StateReader& in) { in.fail("Framer state not implemented"); }
+namespace {
+
+// Longest strings a pending message can hold (a tag-block s: or g: id is at most 32 characters;
+// a buffered payload is at most eight fragments of a line each). Feed source names come from
+// the configuration, not from the feed; 4 KiB is far beyond any.
+constexpr std::size_t max_saved_source = 32;
+constexpr std::size_t max_saved_feed_source = 4'096;
+// Every entry writes at least its four length-prefixed strings.
+constexpr std::size_t min_saved_entry_bytes = 4 * sizeof(uint64_t);
+// Pending messages a state may hold, whatever this framer's max_pending_messages (the surplus is
+// dropped as if evicted): far beyond any configured table.
+constexpr std::size_t max_saved_pending = 1u << 20;
+
+bool valid_channel(char c) { return c == 0 || c == 'A' || c == 'B' || c == '1' || c == '2'; }
+
+}  // namespace
+
+void Framer::save_state(state::StateWriter& out) const {
+  const Impl& impl = *impl_;
+  out.section("nmea");
+  out.put(impl.next_serial);
+  out.put(impl.line_index);
+  out.put(impl.gatehouse.pending);
+  out.put(impl.gatehouse.time_ms);
+  out.put<int32_t>(impl.gatehouse.checksum);
+  out.put<uint64_t>(impl.active.size());
+  for (const std::size_t index : impl.active) {
+    const PendingMessage& e = impl.pool[index];
+    out.put_string(e.feed_source);
+    out.put_string(e.group_or_source);
+    out.put(e.keyed_by_group);
+    out.put(e.channel);
+    out.put(e.sequence_id);
+    out.put(e.count);
+    out.put(e.next_number);
+    out.put(e.lines);
+    out.put(e.serial);
+    out.put(e.first_line);
+    out.put(e.clock_ms);
+    out.put(e.checksum_xor);
+    out.put_string(e.armored);
+    out.put_string(e.tag_source);
+    out.put(e.talker[0]);
+    out.put(e.talker[1]);
+    out.put(e.own_ship);
+    out.put(e.event_time_ms);
+    out.put(e.time_source);
+  }
+}
+
+void Framer::restore_state(state::StateReader& in) {
+  Impl& impl = *impl_;
+  in.section("nmea");
+  const auto next_serial = in.get<uint64_t>();
+  const auto line_index = in.get<uint64_t>();
+  const bool gatehouse_pending = in.get<bool>();
+  const auto gatehouse_time_ms = in.get<int64_t>();
+  const auto gatehouse_checksum = in.get<int32_t>();
+  // -1 is "any"; a `00` field is stored as -1 too, so 0 never occurs.
+  if (gatehouse_checksum < -1 || gatehouse_checksum == 0 || gatehouse_checksum > 0xFF)
+    in.fail("a $PGHP checksum out of range");
+  const std::size_t n = in.count(max_saved_pending, min_saved_entry_bytes);
+  if (!impl.active.empty()) in.fail("a framer state restored into a framer in use");
+  if (!in.ok()) return;
+
+  std::vector<PendingMessage> entries(n);
+  for (PendingMessage& e : entries) {
+    e.feed_source = in.get_string(max_saved_feed_source);
+    e.group_or_source = in.get_string(max_saved_source);
+    e.keyed_by_group = in.get<bool>();
+    e.channel = in.get<char>();
+    e.sequence_id = in.get<char>();
+    e.count = in.get<uint8_t>();
+    e.next_number = in.get<uint8_t>();
+    e.lines = in.get<uint32_t>();
+    e.serial = in.get<uint64_t>();
+    e.first_line = in.get<uint64_t>();
+    e.clock_ms = in.get_optional<int64_t>();
+    e.checksum_xor = in.get<uint8_t>();
+    // Fragments 1 .. count-1 of a line each at most.
+    e.armored = in.get_string(config_.max_line_length * 8);
+    e.tag_source = in.get_string(max_saved_source);
+    e.talker = {in.get<char>(), in.get<char>()};
+    e.own_ship = in.get<bool>();
+    e.event_time_ms = in.get_optional<int64_t>();
+    e.time_source = in.get_enum(EventTimeSource::arrival);
+    if (!in.ok()) return;
+    // As push() keeps them: a message of 2..9 fragments, fragments 1 .. next_number-1 buffered
+    // and the last not yet (a complete message leaves the table).
+    if (e.count < 2 || e.count > 9) return in.fail("a pending message's fragment count");
+    if (e.next_number < 2 || e.next_number > e.count)
+      return in.fail("a pending message's next fragment number");
+    if (e.lines != e.next_number - 1u) return in.fail("a pending message's buffered lines");
+    if (!valid_channel(e.channel)) return in.fail("a pending message's channel");
+    if (e.sequence_id != 0 && !is_digit(e.sequence_id))
+      return in.fail("a pending message's sequential id");
+    if (e.serial >= next_serial) return in.fail("a pending message's serial number");
+    if (e.first_line > line_index) return in.fail("a pending message's first line");
+    if (e.armored.empty()) return in.fail("a pending message's payload");
+  }
+
+  // More than this framer holds: drop the oldest first, as push() evicts them.
+  while (entries.size() > config_.max_pending_messages) {
+    std::size_t oldest = 0;
+    for (std::size_t i = 1; i < entries.size(); ++i)
+      if (entries[i].serial < entries[oldest].serial) oldest = i;
+    entries[oldest] = std::move(entries.back());
+    entries.pop_back();
+  }
+
+  impl.next_serial = next_serial;
+  impl.line_index = line_index;
+  impl.gatehouse.pending = gatehouse_pending;
+  impl.gatehouse.time_ms = gatehouse_time_ms;
+  impl.gatehouse.checksum = gatehouse_checksum;
+  for (PendingMessage& e : entries) {
+    const std::size_t index = impl.free_list.back();
+    impl.free_list.pop_back();
+    impl.active.push_back(index);
+    // Into the pool's reserved buffers (assign, not move, keeps their capacity).
+    PendingMessage& entry = impl.pool[index];
+    entry.feed_source.assign(e.feed_source);
+    entry.group_or_source.assign(e.group_or_source);
+    entry.keyed_by_group = e.keyed_by_group;
+    entry.channel = e.channel;
+    entry.sequence_id = e.sequence_id;
+    entry.count = e.count;
+    entry.next_number = e.next_number;
+    entry.lines = e.lines;
+    entry.serial = e.serial;
+    entry.first_line = e.first_line;
+    entry.clock_ms = e.clock_ms;
+    entry.checksum_xor = e.checksum_xor;
+    entry.armored.assign(e.armored);
+    entry.tag_source.assign(e.tag_source);
+    entry.talker = e.talker;
+    entry.own_ship = e.own_ship;
+    entry.event_time_ms = e.event_time_ms;
+    entry.time_source = e.time_source;
+    impl.pending_lines += entry.lines;
+  }
+}
+
 }  // namespace aiswatch::nmea

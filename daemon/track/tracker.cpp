@@ -606,10 +606,374 @@ std::size_t Tracker::memory_bytes() const {
          grid_.memory_bytes();
 }
 
-}  // namespace aiswatch::track
+// ---- Checkpoints ------------------------------------------------------------------------------
+//
+// Layout: the watermark, the newest event time and the eviction cursor; the number of slots;
+// each tracked vessel with its slot number and its track (oldest point first); the free slots in
+// the order create() takes them; then two orders that are not in the vessels themselves:
+//  - the silence index: each bucket's list, tail first, so that linking them again in that order
+//    (heard_link puts a vessel at the head) rebuilds every list as it was, and
+//    for_each_last_heard_in and eviction visit vessels in the same order as before;
+//  - the spatial grid: each cell's list, tail first, for the same reason (SpatialGrid::place
+//    also links at the head), so for_each_neighbour reports neighbours in the same order.
+// The MMSI index is rebuilt by inserting; its layout is not observable.
 
-// TODO(checkpoint): placeholder until the state is written field by field.
-namespace aiswatch::track {
-void Tracker::save_state(state::StateWriter& out) const { out.section("todo"); }
-void Tracker::restore_state(state::StateReader& in) { in.fail("Tracker state not implemented"); }
+namespace {
+
+// Times a restored state may hold: far beyond any real event time, near enough to zero that
+// the tracker's differences and bucket arithmetic cannot overflow on corrupt input.
+constexpr int64_t time_limit = INT64_MAX / 4;
+bool valid_time(int64_t t) { return t > -time_limit && t < time_limit; }
+// The markers "before the first message" and "nothing evicted yet" are INT64_MIN.
+bool valid_time_or_unset(int64_t t) { return t == INT64_MIN || valid_time(t); }
+
+int64_t get_time(state::StateReader& in, std::string_view what) {
+  const auto t = in.get<int64_t>();
+  if (in.ok() && !valid_time(t)) in.fail(std::string(what) + " out of range");
+  return t;
+}
+
+// Lower bound of a saved vessel's size (slot, MMSI, times, dedup hashes), for StateReader::count.
+constexpr std::size_t min_saved_vessel_bytes =
+    sizeof(uint32_t) * 2 + sizeof(int64_t) * 2 + VesselState::dedup_capacity * 16;
+
+template <std::size_t N>
+void put_text(state::StateWriter& out, const ais::SixBitText<N>& text) {
+  out.put(text.length);
+  for (const char c : text.chars) out.put(c);
+}
+
+template <std::size_t N>
+void get_text(state::StateReader& in, ais::SixBitText<N>& text, std::string_view what) {
+  text.length = in.get<uint8_t>();
+  for (char& c : text.chars) c = in.get<char>();
+  if (in.ok() && text.length > N) in.fail(std::string(what) + " longer than its field");
+}
+
+void put_fix(state::StateWriter& out, const PositionFix& f) {
+  out.put(f.time_ms);
+  out.put(f.lat);
+  out.put(f.lon);
+  out.put(f.speed_knots);
+  out.put(f.course_deg);
+  out.put(f.heading_deg);
+  out.put(f.nav_status);
+  out.put(f.message_type);
+  out.put(f.accuracy);
+}
+
+void get_fix(state::StateReader& in, PositionFix& f) {
+  f.time_ms = get_time(in, "a position's time");
+  f.lat = in.get<double>();
+  f.lon = in.get<double>();
+  f.speed_knots = in.get_optional<float>();
+  f.course_deg = in.get_optional<float>();
+  f.heading_deg = in.get_optional<uint16_t>();
+  f.nav_status = in.get_optional<uint8_t>();
+  f.message_type = in.get<uint8_t>();
+  f.accuracy = in.get<bool>();
+  // The grid places the vessel by it: an accepted fix is always a valid position.
+  if (in.ok() && !valid_position(f.lat, f.lon)) in.fail("a vessel's position out of range");
+}
+
+void put_statics(state::StateWriter& out, const StaticData& s) {
+  put_text(out, s.name);
+  put_text(out, s.callsign);
+  put_text(out, s.destination);
+  out.put(s.imo);
+  out.put(s.ship_type);
+  out.put(s.draught_m);
+  out.put(s.to_bow);
+  out.put(s.to_stern);
+  out.put(s.to_port);
+  out.put(s.to_starboard);
+  out.put(s.mothership_mmsi);
+  out.put(s.name_seen_ms);
+  out.put(s.identity_seen_ms);
+  out.put(s.voyage_seen_ms);
+}
+
+void get_statics(state::StateReader& in, StaticData& s) {
+  get_text(in, s.name, "a vessel's name");
+  get_text(in, s.callsign, "a vessel's call sign");
+  get_text(in, s.destination, "a vessel's destination");
+  s.imo = in.get_optional<uint32_t>();
+  s.ship_type = in.get_optional<uint8_t>();
+  s.draught_m = in.get_optional<float>();
+  s.to_bow = in.get<uint16_t>();
+  s.to_stern = in.get<uint16_t>();
+  s.to_port = in.get<uint8_t>();
+  s.to_starboard = in.get<uint8_t>();
+  s.mothership_mmsi = in.get<uint32_t>();
+  s.name_seen_ms = in.get<int64_t>();
+  s.identity_seen_ms = in.get<int64_t>();
+  s.voyage_seen_ms = in.get<int64_t>();
+}
+
+// Everything of a VesselState but its track (the tracker writes that: it depends on the ring).
+void put_vessel(state::StateWriter& out, const VesselState& v) {
+  out.put(v.mmsi);
+  // The flag by its MID: create() takes the MID of the message's header, which may differ from
+  // the one classify_mmsi derives (category is always derived, so it is not written).
+  out.put(v.flag != nullptr);
+  out.put<uint16_t>(v.flag != nullptr ? v.flag->mid : 0);
+  out.put(v.first_seen_ms);
+  out.put(v.last_heard_ms);
+  for (const VesselState::RecentHash& r : v.recent) {
+    out.put(r.hash);
+    out.put(r.time_ms);
+  }
+  out.put(v.recent_next);
+  out.put(v.source_count);
+  for (std::size_t i = 0; i < v.source_count; ++i) {
+    const SourceSeen& source = v.sources[i];
+    for (const char c : source.name) out.put(c);
+    out.put(source.name_length);
+    out.put(source.last_ms);
+  }
+  out.put(v.rejected_streak);
+  out.put(v.track_reasserted);
+  out.put(v.position.has_value());
+  if (v.position) put_fix(out, *v.position);
+  put_statics(out, v.statics);
+  for (const RejectedFix& r : v.rejected) {
+    out.put(r.time_ms);
+    out.put(r.lat);
+    out.put(r.lon);
+    out.put(r.implied_knots);
+    out.put(r.reason);
+  }
+  out.put(v.rejected_count);
+  out.put(v.rejected_next);
+  out.put(v.late_outside_track);
+}
+
+void get_vessel(state::StateReader& in, VesselState& v) {
+  v.mmsi = in.get<uint32_t>();
+  v.category = ais::classify_mmsi(v.mmsi).category;  // as create() derives it
+  const bool has_flag = in.get<bool>();
+  const auto mid = in.get<uint16_t>();
+  v.flag = has_flag ? ais::flag_for_mid(mid) : nullptr;
+  if (in.ok() && has_flag && v.flag == nullptr) in.fail("a vessel's flag MID is not allocated");
+  v.first_seen_ms = get_time(in, "a vessel's first_seen_ms");
+  v.last_heard_ms = get_time(in, "a vessel's last_heard_ms");
+  for (VesselState::RecentHash& r : v.recent) {
+    r.hash = in.get<uint64_t>();
+    r.time_ms = get_time(in, "a de-duplication time");
+  }
+  v.recent_next = in.get<uint8_t>();
+  if (in.ok() && v.recent_next >= VesselState::dedup_capacity)
+    in.fail("a vessel's recent_next out of range");
+  v.source_count = in.get<uint8_t>();
+  if (in.ok() && v.source_count > VesselState::source_capacity)
+    in.fail("a vessel's source_count out of range");
+  for (std::size_t i = 0; i < v.source_count && in.ok(); ++i) {
+    SourceSeen& source = v.sources[i];
+    for (char& c : source.name) c = in.get<char>();
+    source.name_length = in.get<uint8_t>();
+    source.last_ms = in.get<int64_t>();
+    if (in.ok() && source.name_length > SourceSeen::max_name)
+      in.fail("a vessel's source name_length out of range");
+  }
+  v.rejected_streak = in.get<uint8_t>();
+  v.track_reasserted = in.get<bool>();
+  if (in.get<bool>()) {
+    v.position.emplace();
+    get_fix(in, *v.position);
+  }
+  get_statics(in, v.statics);
+  for (RejectedFix& r : v.rejected) {
+    r.time_ms = get_time(in, "a rejected fix's time");
+    r.lat = in.get<float>();
+    r.lon = in.get<float>();
+    r.implied_knots = in.get<float>();
+    r.reason = in.get_enum(ImplausibleReason::impossible_speed);
+  }
+  v.rejected_count = in.get<uint8_t>();
+  v.rejected_next = in.get<uint8_t>();
+  if (in.ok() && (v.rejected_count > VesselState::rejected_capacity ||
+                  v.rejected_next >= VesselState::rejected_capacity))
+    in.fail("a vessel's rejected_count or rejected_next out of range");
+  v.late_outside_track = in.get<uint32_t>();
+}
+
+}  // namespace
+
+void Tracker::save_state(state::StateWriter& out) const {
+  out.section("trak");
+  out.put(max_event_time_);
+  out.put(watermark_);
+  out.put(evicted_through_bucket_);
+  out.put<uint64_t>(vessels_.size());
+
+  out.put<uint64_t>(live_count_);
+  for (uint32_t slot = 0; slot < vessels_.size(); ++slot) {
+    if (links_[slot].bucket == nil) continue;  // free: every tracked vessel is heard-linked
+    const VesselState& v = vessels_[slot];
+    out.put(slot);
+    put_vessel(out, v);
+    out.put(v.track_capacity);
+    out.put(v.track_begin);
+    out.put(v.track_count);
+    for (std::size_t i = 0; i < v.track_size(); ++i) {
+      const TrackPoint& p = v.track_at(i);
+      out.put(p.time_ms);
+      out.put(p.lat);
+      out.put(p.lon);
+      out.put(p.speed_tenths);
+      out.put(p.course_tenths);
+    }
+  }
+
+  out.put<uint64_t>(free_slots_.size());
+  for (const uint32_t slot : free_slots_) out.put(slot);
+
+  out.put<uint64_t>(live_count_);
+  std::vector<uint32_t> list;
+  for (const uint32_t head : heard_heads_) {
+    list.clear();
+    for (uint32_t s = head; s != nil; s = links_[s].next) list.push_back(s);
+    for (auto s = list.rbegin(); s != list.rend(); ++s) out.put(*s);
+  }
+
+  // The grid's lists are private to it: each cell is found again with a query of radius 0 at a
+  // member's position (its cell, or at a pole its whole row of cells, hence the filter).
+  const double cell = grid_.cell_deg();
+  const auto rows = static_cast<int64_t>(std::ceil(180.0 / cell));
+  const auto cols = static_cast<int64_t>(std::ceil(360.0 / cell));
+  auto cell_of = [&](const PositionFix& f) {  // as SpatialGrid::key_of
+    const int64_t row =
+        std::clamp<int64_t>(static_cast<int64_t>(std::floor((f.lat + 90.0) / cell)), 0, rows - 1);
+    int64_t col = static_cast<int64_t>(std::floor((f.lon + 180.0) / cell)) % cols;
+    if (col < 0) col += cols;
+    return row * cols + col;
+  };
+  std::size_t placed = 0;
+  for (const VesselState& v : vessels_)
+    if (v.position && grid_.contains(slot_of(v))) ++placed;
+  out.put<uint64_t>(placed);
+  std::vector<bool> written(vessels_.size(), false);
+  for (uint32_t slot = 0; slot < vessels_.size(); ++slot) {
+    const VesselState& v = vessels_[slot];
+    if (written[slot] || !v.position || !grid_.contains(slot)) continue;
+    const int64_t key = cell_of(*v.position);
+    list.clear();
+    grid_.for_each_candidate(v.position->lat, v.position->lon, 0.0, [&](uint32_t s) {
+      if (cell_of(*vessels_[s].position) == key) list.push_back(s);
+    });
+    for (auto s = list.rbegin(); s != list.rend(); ++s) {
+      out.put(*s);
+      written[*s] = true;
+    }
+  }
+}
+
+void Tracker::restore_state(state::StateReader& in) {
+  in.section("trak");
+  const auto max_event_time = in.get<int64_t>();
+  const auto watermark = in.get<int64_t>();
+  const auto evicted_through_bucket = in.get<int64_t>();
+  if (in.ok() && (!valid_time_or_unset(max_event_time) || !valid_time_or_unset(watermark) ||
+                  !valid_time_or_unset(evicted_through_bucket)))
+    in.fail("the tracker's watermark, newest event time or eviction cursor out of range");
+  if (in.ok() && !vessels_.empty()) in.fail("a tracker state restored into a tracker in use");
+  // Every slot is written at least as a four-byte slot number (as a vessel or a free slot).
+  // Slots are only added while fewer than max_vessels are tracked, so there are at most that
+  // many; a tracker configured for fewer cannot take the state.
+  const std::size_t slot_count = in.count(config_.max_vessels, sizeof(uint32_t));
+  if (!in.ok()) return;
+  max_event_time_ = max_event_time;
+  watermark_ = watermark;
+  evicted_through_bucket_ = evicted_through_bucket;
+
+  vessels_.resize(slot_count);
+  links_.resize(slot_count);
+  grid_.ensure_slots(slot_count);
+  for (uint32_t slot = 0; slot < slot_count; ++slot)
+    vessels_[slot].track_ring = track_ring_of(slot);
+  enum : uint8_t { slot_unseen, slot_live, slot_free };
+  std::vector<uint8_t> slot_state(slot_count, slot_unseen);
+
+  const std::size_t live_count = in.count(slot_count, min_saved_vessel_bytes);
+  for (std::size_t i = 0; i < live_count && in.ok(); ++i) {
+    const auto slot = in.get<uint32_t>();
+    if (!in.ok()) return;
+    if (slot >= slot_count) return in.fail("a vessel's slot out of range");
+    if (slot_state[slot] != slot_unseen) return in.fail("a vessel's slot used twice");
+    slot_state[slot] = slot_live;
+    VesselState& v = vessels_[slot];
+    get_vessel(in, v);
+    if (!in.ok()) return;
+    if (find_slot(v.mmsi) != nil) return in.fail("a vessel's MMSI tracked twice");
+
+    // The track, oldest point first. A smaller ring keeps the newest points; the same size keeps
+    // the ring's rotation too.
+    const auto saved_capacity = in.get<uint16_t>();
+    const auto saved_begin = in.get<uint16_t>();
+    const auto saved_count = in.get<uint16_t>();
+    if (!in.ok()) return;
+    if (saved_capacity < TrackerConfig::min_history_points ||
+        saved_capacity > TrackerConfig::max_history_points_limit || saved_begin >= saved_capacity ||
+        saved_count > saved_capacity)
+      return in.fail("a vessel's track capacity, begin or count out of range");
+    const std::size_t cap = track_capacity_;
+    const std::size_t keep = std::min<std::size_t>(saved_count, cap);
+    v.track_capacity = static_cast<uint16_t>(cap);
+    v.track_begin = saved_capacity == cap ? saved_begin : 0;
+    v.track_count = static_cast<uint16_t>(keep);
+    for (std::size_t p = 0; p < saved_count && in.ok(); ++p) {
+      TrackPoint point;
+      point.time_ms = get_time(in, "a track point's time");
+      point.lat = in.get<float>();
+      point.lon = in.get<float>();
+      point.speed_tenths = in.get<uint16_t>();
+      point.course_tenths = in.get<uint16_t>();
+      if (p + keep < saved_count) continue;  // older than this tracker's ring holds
+      v.track_ring[(v.track_begin + p - (saved_count - keep)) % cap] = point;
+    }
+    if (!in.ok()) return;
+    index_insert(v.mmsi, slot);
+    ++live_count_;
+  }
+  if (!in.ok()) return;
+
+  const std::size_t free_count = in.count(slot_count, sizeof(uint32_t));
+  if (in.ok() && free_count != slot_count - live_count)
+    return in.fail("free slots and vessels do not add up to the slots");
+  if (free_slots_.capacity() < vessels_.capacity()) free_slots_.reserve(vessels_.capacity());
+  for (std::size_t i = 0; i < free_count && in.ok(); ++i) {
+    const auto slot = in.get<uint32_t>();
+    if (!in.ok()) return;
+    if (slot >= slot_count || slot_state[slot] != slot_unseen)
+      return in.fail("a free slot out of range or in use");
+    slot_state[slot] = slot_free;
+    free_slots_.push_back(slot);
+  }
+
+  const std::size_t heard = in.count(live_count, sizeof(uint32_t));
+  if (in.ok() && heard != live_count) return in.fail("a silence index without every vessel");
+  for (std::size_t i = 0; i < heard && in.ok(); ++i) {
+    const auto slot = in.get<uint32_t>();
+    if (!in.ok()) return;
+    if (slot >= slot_count || slot_state[slot] != slot_live || links_[slot].bucket != nil)
+      return in.fail("a silence index slot out of range, free or listed twice");
+    heard_link(slot);
+  }
+
+  std::size_t with_position = 0;
+  for (uint32_t slot = 0; slot < slot_count; ++slot)
+    if (slot_state[slot] == slot_live && vessels_[slot].position) ++with_position;
+  const std::size_t placed = in.count(live_count, sizeof(uint32_t));
+  if (in.ok() && placed != with_position)
+    return in.fail("a spatial grid without every vessel that has a position");
+  for (std::size_t i = 0; i < placed && in.ok(); ++i) {
+    const auto slot = in.get<uint32_t>();
+    if (!in.ok()) return;
+    if (slot >= slot_count || slot_state[slot] != slot_live || !vessels_[slot].position ||
+        grid_.contains(slot))
+      return in.fail("a spatial grid slot out of range, without a position or listed twice");
+    grid_.place(slot, vessels_[slot].position->lat, vessels_[slot].position->lon);
+  }
+}
+
 }  // namespace aiswatch::track

@@ -1,6 +1,7 @@
 #include "detect/dark_period.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -29,6 +30,27 @@ constexpr int min_directions_heard = 6;
 constexpr int64_t direction_hours = 12;
 // Others silent within this of the vessel count as falling silent with it (a receiver outage).
 constexpr int64_t fell_silent_window_ms = 3'600'000;
+
+// Checkpoints. Event times lie within 2^52 ms (142,000 years) of 1970, so that the differences
+// the detector takes cannot overflow; INT64_MIN ("none") where a field allows it.
+constexpr int64_t max_abs_time_ms = int64_t{1} << 52;
+// More open dark periods than any feed has vessels: a count beyond it is corrupt.
+constexpr std::size_t max_open = std::size_t{1} << 26;
+
+int64_t get_time(state::StateReader& in, bool none_allowed, const char* field) {
+  const int64_t t = in.get<int64_t>();
+  if (none_allowed && t == INT64_MIN) return t;
+  if (t < -max_abs_time_ms || t > max_abs_time_ms) {
+    in.fail(std::string("dark period: ") + field + " out of range");
+    return 0;
+  }
+  return t;
+}
+
+bool valid_position(double lat, double lon) {
+  return std::isfinite(lat) && std::isfinite(lon) && std::fabs(lat) <= 90.0 &&
+         std::fabs(lon) <= 180.0;
+}
 
 }  // namespace
 
@@ -260,6 +282,89 @@ void DarkPeriodDetector::on_end(int64_t /*watermark_ms*/, Context& /*context*/) 
   by_start_.clear();
   to_judge_.clear();
   for (SlotEntry& entry : slots_) entry.set_dark(false);
+}
+
+void DarkPeriodDetector::save_state(state::StateWriter& out) const {
+  out.section("dkpd");
+  out.put(cursor_ms_);
+  out.put(watchlisted_cursor_ms_);
+  out.put(watermark_ms_);
+  out.put(next_judgement_ms_);
+  out.put(next_forget_hour_);
+  // by_start_ holds exactly the open periods' (start, mmsi) and is rebuilt from them; to_judge_
+  // is a subset of them, saved as a flag. In (start, mmsi) order: the same state, the same bytes.
+  out.put<uint64_t>(by_start_.size());
+  for (const auto& [start_ms, mmsi] : by_start_) {
+    const Open& open = open_.at(mmsi);
+    out.put(mmsi);
+    out.put(open.start_ms);
+    out.put(open.has_position);
+    out.put(open.lat);
+    out.put(open.lon);
+    out.put(open.slot);
+    out.put(static_cast<uint8_t>(open.severity_raise));
+    out.put(to_judge_.contains({start_ms, mmsi}));
+  }
+  out.put<uint64_t>(slots_.size());
+  for (const SlotEntry& entry : slots_) {
+    out.put(entry.cell_and_flag);
+    out.put(entry.hour);
+  }
+  reception_.save_state(out);
+}
+
+// No alert depends on the iteration order of open_ (only looked up) or of the reception
+// record's cells, so the restored maps behave as the saved ones.
+void DarkPeriodDetector::restore_state(state::StateReader& in, Context& context) {
+  in.section("dkpd");
+  cursor_ms_ = get_time(in, true, "cursor");
+  watchlisted_cursor_ms_ = get_time(in, true, "watchlisted cursor");
+  watermark_ms_ = get_time(in, true, "watermark");
+  next_judgement_ms_ = get_time(in, true, "next judgement");
+  next_forget_hour_ = in.get<int64_t>();  // only compared
+  open_.clear();
+  by_start_.clear();
+  to_judge_.clear();
+  const std::size_t slot_count = context.tracker.slot_count();
+  // Per open period: mmsi, start, flag, two coordinates, slot, raise, flag.
+  const std::size_t n = in.count(max_open, 4 + 8 + 1 + 2 * 8 + 4 + 1 + 1);
+  for (std::size_t i = 0; i < n && in.ok(); ++i) {
+    const uint32_t mmsi = in.get<uint32_t>();
+    Open open;
+    open.start_ms = get_time(in, false, "start");
+    open.has_position = in.get<bool>();
+    open.lat = in.get<double>();
+    open.lon = in.get<double>();
+    open.slot = in.get<uint32_t>();
+    open.severity_raise = in.get<uint8_t>();
+    const bool judge = in.get<bool>();
+    if (!in.ok()) break;
+    if (!valid_position(open.lat, open.lon)) {
+      in.fail("dark period: a last position out of range");
+    } else if (open.slot >= slot_count) {
+      in.fail("dark period: a slot beyond the tracker's");
+    } else if (open.severity_raise > 1) {
+      in.fail("dark period: a severity raise other than 0 or 1");
+    } else if (!open_.emplace(mmsi, open).second) {
+      in.fail("dark period: a vessel with two open periods");
+    } else {
+      by_start_.emplace(open.start_ms, mmsi);
+      if (judge) to_judge_.emplace(open.start_ms, mmsi);
+    }
+  }
+  const std::size_t slots = in.count(slot_count, 4 + 4);
+  slots_.assign(slots, SlotEntry{});
+  for (std::size_t i = 0; i < slots && in.ok(); ++i) {
+    SlotEntry& entry = slots_[i];
+    entry.cell_and_flag = in.get<uint32_t>();
+    entry.hour = in.get<uint32_t>();
+    const uint32_t cell = entry.cell();
+    if (in.ok() && !ReceptionRecord::is_cell(cell) && cell != SlotEntry{}.cell()) {
+      in.fail("dark period: a slot's cell out of range");
+    }
+  }
+  if (!in.ok()) return;
+  reception_.restore_state(in);
 }
 
 }  // namespace aiswatch::detect

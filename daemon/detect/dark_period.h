@@ -66,6 +66,10 @@ class DarkPeriodDetector final : public Detector {
   void on_update(const Observation& observation, Context& context) override;
   void on_watermark(int64_t watermark_ms, Context& context) override;
   void on_end(int64_t watermark_ms, Context& context) override;
+  // The open dark periods (and which still await the deliberate-silence judgement), the
+  // per-slot entries, the reception record, the scan cursors and the next sweep times.
+  void save_state(state::StateWriter& out) const override;
+  void restore_state(state::StateReader& in, Context& context) override;
 
   std::size_t open_count() const { return open_.size(); }
   const ReceptionRecord& reception() const { return reception_; }

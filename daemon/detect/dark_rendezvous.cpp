@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string>
 
 #include "detect/common.h"
 #include "detect/loitering.h"
@@ -40,6 +41,29 @@ double bearing_deg(double lat1, double lon1, double lat2, double lon2) {
   const double b = std::atan2(y, x) / track::degrees_to_radians;
   return b < 0 ? b + 360.0 : b;
 }
+
+// Checkpoints. Event times lie within 2^52 ms (142,000 years) of 1970, so that the differences
+// the detector takes cannot overflow; INT64_MIN ("none") where a field allows it.
+constexpr int64_t max_abs_time_ms = int64_t{1} << 52;
+// More dark vessels, links or vessels to reconsider than any feed has vessels: corrupt.
+constexpr std::size_t max_entries = std::size_t{1} << 26;
+
+int64_t get_time(state::StateReader& in, bool none_allowed, const char* field) {
+  const int64_t t = in.get<int64_t>();
+  if (none_allowed && t == INT64_MIN) return t;
+  if (t < -max_abs_time_ms || t > max_abs_time_ms) {
+    in.fail(std::string("dark rendezvous: ") + field + " out of range");
+    return 0;
+  }
+  return t;
+}
+
+bool valid_position(double lat, double lon) {
+  return std::isfinite(lat) && std::isfinite(lon) && std::fabs(lat) <= 90.0 &&
+         std::fabs(lon) <= 180.0;
+}
+
+bool valid_optional(const std::optional<float>& value) { return !value || std::isfinite(*value); }
 
 // Milliseconds to cover `metres` at `knots`.
 int64_t travel_ms(double metres, double knots) {
@@ -401,6 +425,127 @@ void DarkRendezvousDetector::on_end(int64_t /*watermark_ms*/, Context& /*context
   dark_.clear();
   links_.clear();
   for (SlotState& s : slots_) s.dark = false;
+}
+
+void DarkRendezvousDetector::save_state(state::StateWriter& out) const {
+  out.section("dkrv");
+  out.put(cursor_ms_);
+  out.put(next_tick_ms_);
+  out.put<uint64_t>(slots_.size());
+  for (const SlotState& s : slots_) {
+    out.put(s.slow_since_ms);
+    out.put(s.fast_since_ms);
+    out.put(s.anchor_lat);
+    out.put(s.anchor_lon);
+    out.put(s.at_sea);
+    out.put(s.dark);
+  }
+  out.put<uint64_t>(dark_.size());
+  for (const auto& [mmsi, d] : dark_) {
+    out.put(mmsi);
+    out.put(d.t_off_ms);
+    out.put(d.lat);
+    out.put(d.lon);
+    out.put(d.sog);
+    out.put(d.cog);
+    out.put(d.slot);
+  }
+  out.put<uint64_t>(links_.size());
+  for (const auto& [key, link] : links_) {
+    out.put(key.first);
+    out.put(key.second);
+    out.put(link.both_dark);
+    out.put(link.start_ms);
+    out.put(link.meet_lat);
+    out.put(link.meet_lon);
+    out.put(link.partner_from_ms);
+    out.put(link.partner_until_ms);
+  }
+  // In the order heard: add_dark takes them in this order, and the first of two to turn dark
+  // is the one that finds the other.
+  out.put<uint64_t>(reconsider_.size());
+  for (const uint32_t mmsi : reconsider_) out.put(mmsi);
+}
+
+void DarkRendezvousDetector::restore_state(state::StateReader& in, Context& context) {
+  in.section("dkrv");
+  cursor_ms_ = get_time(in, true, "cursor");
+  next_tick_ms_ = get_time(in, true, "next tick");
+  const std::size_t slot_count = context.tracker.slot_count();
+  // Per slot: 2 times, 2 coordinates, 2 flags.
+  const std::size_t slots = in.count(slot_count, 2 * 8 + 2 * 4 + 2);
+  slots_.assign(slots, SlotState{});
+  for (std::size_t i = 0; i < slots && in.ok(); ++i) {
+    SlotState& s = slots_[i];
+    s.slow_since_ms = get_time(in, true, "slow since");
+    s.fast_since_ms = get_time(in, true, "fast since");
+    s.anchor_lat = in.get<float>();
+    s.anchor_lon = in.get<float>();
+    s.at_sea = in.get<bool>();
+    s.dark = in.get<bool>();
+    if (in.ok() && !valid_position(s.anchor_lat, s.anchor_lon))
+      in.fail("dark rendezvous: a slow run's anchor out of range");
+  }
+  dark_.clear();
+  // Per dark vessel: mmsi, time, 2 coordinates, 2 absent optionals, slot.
+  const std::size_t n_dark = in.count(max_entries, 4 + 8 + 2 * 8 + 2 + 4);
+  for (std::size_t i = 0; i < n_dark && in.ok(); ++i) {
+    const uint32_t mmsi = in.get<uint32_t>();
+    Dark d;
+    d.t_off_ms = get_time(in, false, "t_off");
+    d.lat = in.get<double>();
+    d.lon = in.get<double>();
+    d.sog = in.get_optional<float>();
+    d.cog = in.get_optional<float>();
+    d.slot = in.get<uint32_t>();
+    if (!in.ok()) break;
+    if (!valid_position(d.lat, d.lon) || !valid_optional(d.sog) || !valid_optional(d.cog)) {
+      in.fail("dark rendezvous: a dark vessel's position, speed or course out of range");
+    } else if (d.slot >= slot_count) {
+      in.fail("dark rendezvous: a dark vessel's slot beyond the tracker's");
+    } else if (!dark_.empty() && mmsi <= dark_.rbegin()->first) {
+      in.fail("dark rendezvous: dark vessels not in increasing MMSI order");
+    } else {
+      dark_.emplace_hint(dark_.end(), mmsi, d);
+    }
+  }
+  links_.clear();
+  // Per link: 2 mmsis, a flag, 5 times and coordinates.
+  const std::size_t n_links = in.count(max_entries, 2 * 4 + 1 + 5 * 8);
+  for (std::size_t i = 0; i < n_links && in.ok(); ++i) {
+    LinkKey key;
+    key.first = in.get<uint32_t>();
+    key.second = in.get<uint32_t>();
+    Link link;
+    link.both_dark = in.get<bool>();
+    link.start_ms = get_time(in, false, "link start");
+    link.meet_lat = in.get<double>();
+    link.meet_lon = in.get<double>();
+    link.partner_from_ms = get_time(in, false, "partner from");
+    link.partner_until_ms = get_time(in, true, "partner until");
+    if (!in.ok()) break;
+    // A link lives while its dark vessel does (both, for two dark vessels): drop_dark ends it.
+    const bool linked =
+        dark_.contains(key.first) && (!link.both_dark || dark_.contains(key.second));
+    if (key.first == key.second || (link.both_dark && key.first > key.second)) {
+      in.fail("dark rendezvous: a link key of one vessel or out of order");
+    } else if (!linked) {
+      in.fail("dark rendezvous: a link to a vessel that is not dark");
+    } else if (!link.both_dark && link.partner_until_ms == none) {
+      in.fail("dark rendezvous: a link to a loitering vessel without the end of its loitering");
+    } else if (!valid_position(link.meet_lat, link.meet_lon)) {
+      in.fail("dark rendezvous: a meeting point out of range");
+    } else if (!links_.empty() && key <= links_.rbegin()->first) {
+      in.fail("dark rendezvous: links not in increasing key order");
+    } else {
+      links_.emplace_hint(links_.end(), key, link);
+    }
+  }
+  const std::size_t n_reconsider = in.count(max_entries, 4);
+  reconsider_.clear();
+  reconsider_.reserve(n_reconsider);
+  for (std::size_t i = 0; i < n_reconsider && in.ok(); ++i)
+    reconsider_.push_back(in.get<uint32_t>());
 }
 
 }  // namespace aiswatch::detect

@@ -73,6 +73,10 @@ class DarkRendezvousDetector final : public Detector {
   void on_update(const Observation& observation, Context& context) override;
   void on_watermark(int64_t watermark_ms, Context& context) override;
   void on_end(int64_t watermark_ms, Context& context) override;
+  // The per-slot slow runs, the dark vessels, the links (open alerts), the vessels to reconsider,
+  // the scan cursor and the next tick.
+  void save_state(state::StateWriter& out) const override;
+  void restore_state(state::StateReader& in, Context& context) override;
 
   std::size_t dark_count() const { return dark_.size(); }
   std::size_t link_count() const { return links_.size(); }

@@ -103,4 +103,46 @@ void DraughtChangeDetector::on_update(const Observation& observation, Context& c
   for (const alert::EpisodeKey& key : open_related) context.alerts.relate(key, id, t);
 }
 
+// Checkpoint: the per-slot records in use, by slot.
+void DraughtChangeDetector::save_state(state::StateWriter& out) const {
+  out.section("drch");
+  uint64_t used = 0;
+  for (const Known& k : known_) used += k.mmsi != 0 ? 1 : 0;
+  out.put(used);
+  for (std::size_t slot = 0; slot < known_.size(); ++slot) {
+    const Known& k = known_[slot];
+    if (k.mmsi == 0) continue;
+    out.put(static_cast<uint32_t>(slot));
+    out.put(k.mmsi);
+    out.put(k.draught_m);
+    out.put(k.previous_draught_m);
+    out.put(k.changed_ms);
+  }
+}
+
+void DraughtChangeDetector::restore_state(state::StateReader& in, Context& context) {
+  constexpr std::size_t known_bytes = 4 + 4 + 4 + 4 + 8;
+  in.section("drch");
+  const std::size_t slots = context.tracker.slot_count();
+  const std::size_t used = in.count(slots, known_bytes);
+  if (used > 0) known_.resize(slots);
+  std::size_t next_slot = 0;  // slots are written in increasing order, each once
+  for (std::size_t i = 0; i < used && in.ok(); ++i) {
+    const auto slot = in.get<uint32_t>();
+    if (in.ok() && (slot < next_slot || slot >= slots)) {
+      in.fail("draught_change: slot " + std::to_string(slot) + " out of order or past " +
+              std::to_string(slots));
+      break;
+    }
+    next_slot = std::size_t{slot} + 1;
+    Known k;
+    k.mmsi = in.get<uint32_t>();
+    k.draught_m = in.get<float>();
+    k.previous_draught_m = in.get<float>();
+    k.changed_ms = in.get<int64_t>();
+    if (in.ok() && k.mmsi == 0) in.fail("draught_change: a record of MMSI 0");
+    if (in.ok()) known_[slot] = k;
+  }
+}
+
 }  // namespace aiswatch::detect

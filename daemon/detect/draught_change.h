@@ -54,6 +54,8 @@ class DraughtChangeDetector final : public Detector {
   explicit DraughtChangeDetector(const ruleset::Ruleset& /*rules*/) {}
   void on_update(const Observation& observation, Context& context) override;
   void on_watermark(int64_t /*watermark_ms*/, Context& /*context*/) override {}
+  void save_state(state::StateWriter& out) const override;
+  void restore_state(state::StateReader& in, Context& context) override;
 
  private:
   struct Known {

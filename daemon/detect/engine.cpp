@@ -209,18 +209,31 @@ bool Engine::restore_state(state::StateReader& in) {
   tracker_.restore_state(in);
   alerts_.restore_state(in);
   in.section("dets");
-  const std::size_t count = in.count(detectors_.size(), sizeof(uint64_t));
-  if (in.ok() && count != detectors_.size()) {
-    in.fail("a state of " + std::to_string(count) + " detectors for an engine of " +
-            std::to_string(detectors_.size()));
-  }
+  const std::size_t saved = in.count(detectors_.size() + 64, sizeof(uint64_t));
   Context ctx = context();
-  for (std::size_t i = 0; i < count && in.ok(); ++i) {
+  for (std::size_t i = 0; i < saved && in.ok(); ++i) {
     const std::string part = in.get_string(in.remaining());
+    if (!in.ok()) break;
+    if (i >= detectors_.size()) {
+      // A stateless detector configured then and not now (the positions publisher).
+      if (!part.empty())
+        in.fail("state of detector " + std::to_string(i + 1) + " of " + std::to_string(saved) +
+                ", which this engine does not have");
+      continue;
+    }
     state::StateReader part_in(part);
     detectors_[i]->restore_state(part_in, ctx);
     if (part_in.ok() && !part_in.at_end()) part_in.fail("bytes left over");
     if (!part_in.ok()) in.fail("detector " + std::to_string(i + 1) + ": " + part_in.error());
+  }
+  // A detector the state has nothing for may start empty only if it keeps nothing.
+  for (std::size_t i = saved; i < detectors_.size() && in.ok(); ++i) {
+    state::StateWriter probe;
+    detectors_[i]->save_state(probe);
+    if (probe.size() != 0) {
+      in.fail("no state for detector " + std::to_string(i + 1) + " in a state of " +
+              std::to_string(saved) + " detectors");
+    }
   }
   if (in.ok() && !in.at_end()) in.fail("bytes left over after the engine state");
   return in.ok();

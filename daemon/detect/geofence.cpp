@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "detect/common.h"
@@ -264,6 +265,86 @@ void GeofenceDetector::on_watermark(int64_t watermark_ms, Context& context) {
                              "silent past horizon");
     crossing_.erase(mmsi);
     vessels_.erase(it);
+  }
+}
+
+// Checkpoint. settled_ is not saved: its masks are zone indices of the rules it was filled under,
+// and the restored detector may run under other rules (a reload between save and restart).
+// Nothing is lost by recomputing it: an entry only lets a report skip update_sides when that
+// would change nothing (every side confirmed inside, nothing pending, dwell open or off, the same
+// watch zones), so after a restore each vessel's first report takes the full path once, emits
+// the same alerts, and settles the entry again. The sides, keyed by zone id, carry over as they
+// are; a zone gone from the current rules is dropped at the vessel's next crossing of it, as
+// after a reload. No output depends on the hash order of vessels_ (the forget sweep sorts), so
+// vessels are written in MMSI order only to make the bytes deterministic.
+void GeofenceDetector::save_state(state::StateWriter& out) const {
+  out.section("geof");
+  out.put(next_confirm_check_ms_);
+  out.put(next_forget_sweep_ms_);
+  std::vector<uint32_t> mmsis;
+  mmsis.reserve(vessels_.size());
+  for (const auto& [mmsi, state] : vessels_) mmsis.push_back(mmsi);
+  std::sort(mmsis.begin(), mmsis.end());
+  out.put<uint64_t>(mmsis.size());
+  for (const uint32_t mmsi : mmsis) {
+    const VesselZones& state = vessels_.at(mmsi);
+    out.put(mmsi);
+    out.put(state.listed_crossing);
+    out.put<uint64_t>(state.sides.size());
+    for (const ZoneSide& side : state.sides) {
+      out.put_string(side.zone_id);
+      out.put(side.inside);
+      out.put(side.inside_since_ms);
+      out.put(side.dwell_open);
+      out.put(side.crossing);
+      out.put(side.crossed_ms);
+      out.put(side.crossed_lat);
+      out.put(side.crossed_lon);
+      out.put(side.depth_m);
+    }
+  }
+  out.put<uint64_t>(crossing_.size());
+  for (const uint32_t mmsi : crossing_) out.put(mmsi);
+}
+
+void GeofenceDetector::restore_state(state::StateReader& in, Context& /*context*/) {
+  // Sane bounds for corrupt input (the reader bounds counts by the bytes left as well).
+  constexpr std::size_t max_vessels = std::size_t{1} << 26;
+  constexpr std::size_t max_sides = 4'096;  // watch zones one vessel is inside or crossing
+  constexpr std::size_t max_zone_id = 1'024;
+  constexpr std::size_t vessel_bytes = 4 + 1 + 8;
+  constexpr std::size_t side_bytes = 8 + 1 + 8 + 1 + 1 + 8 + 8 + 8 + 8;
+  in.section("geof");
+  next_confirm_check_ms_ = in.get<int64_t>();
+  next_forget_sweep_ms_ = in.get<int64_t>();
+  const std::size_t vessels = in.count(max_vessels, vessel_bytes);
+  for (std::size_t i = 0; i < vessels && in.ok(); ++i) {
+    const auto mmsi = in.get<uint32_t>();
+    VesselZones state;
+    state.listed_crossing = in.get<bool>();
+    const std::size_t sides = in.count(max_sides, side_bytes);
+    for (std::size_t j = 0; j < sides && in.ok(); ++j) {
+      ZoneSide side;
+      side.zone_id = in.get_string(max_zone_id);
+      side.inside = in.get<bool>();
+      side.inside_since_ms = in.get<int64_t>();
+      side.dwell_open = in.get<bool>();
+      side.crossing = in.get<bool>();
+      side.crossed_ms = in.get<int64_t>();
+      side.crossed_lat = in.get<double>();
+      side.crossed_lon = in.get<double>();
+      side.depth_m = in.get<double>();
+      state.sides.push_back(std::move(side));
+    }
+    if (!in.ok()) break;
+    if (!vessels_.emplace(mmsi, std::move(state)).second)
+      in.fail("geofence: vessel " + std::to_string(mmsi) + " twice");
+  }
+  const std::size_t crossing = in.count(max_vessels, sizeof(uint32_t));
+  for (std::size_t i = 0; i < crossing && in.ok(); ++i) {
+    const auto mmsi = in.get<uint32_t>();
+    if (in.ok() && !crossing_.insert(mmsi).second)
+      in.fail("geofence: crossing vessel " + std::to_string(mmsi) + " twice");
   }
 }
 

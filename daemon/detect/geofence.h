@@ -51,6 +51,8 @@ class GeofenceDetector final : public Detector {
   explicit GeofenceDetector(const ruleset::Ruleset& /*rules*/) {}
   void on_update(const Observation& observation, Context& context) override;
   void on_watermark(int64_t watermark_ms, Context& context) override;
+  void save_state(state::StateWriter& out) const override;
+  void restore_state(state::StateReader& in, Context& context) override;
 
   std::size_t tracked_count() const { return vessels_.size(); }
 

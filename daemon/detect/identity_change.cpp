@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "ais/identity.h"
 #include "alert/alert_id.h"
@@ -51,6 +52,20 @@ void append_text_change(std::string& reason, std::string_view field, std::string
                         std::string_view after) {
   separate(reason);
   reason.append(field).append(" \"").append(before).append("\" -> \"").append(after).append("\"");
+}
+
+// A transmitted text, at most N characters, read back into its fixed-size form.
+template <std::size_t N>
+void put_text(state::StateWriter& out, const ais::SixBitText<N>& text) {
+  out.put_string(text.view());
+}
+template <std::size_t N>
+ais::SixBitText<N> get_text(state::StateReader& in) {
+  ais::SixBitText<N> text;
+  const std::string raw = in.get_string(N);
+  std::copy(raw.begin(), raw.end(), text.chars.begin());
+  text.length = static_cast<uint8_t>(raw.size());
+  return text;
 }
 
 }  // namespace
@@ -257,6 +272,97 @@ void IdentityChangeDetector::on_watermark(int64_t watermark_ms, Context& context
       }
     }
     it = (h.mmsi[0] == 0 && h.mmsi[1] == 0) ? imo_holders_.erase(it) : std::next(it);
+  }
+}
+
+// Checkpoint: the per-slot records (only the slots in use, by slot) and the IMO holders (by IMO
+// number, for deterministic bytes: the sweep emits nothing and lookups are by key, so the map's
+// order shows nowhere) and the next sweep time.
+void IdentityChangeDetector::save_state(state::StateWriter& out) const {
+  out.section("idch");
+  out.put(next_sweep_ms_);
+  uint64_t used = 0;
+  for (const Known& k : known_) used += k.mmsi != 0 ? 1 : 0;
+  out.put(used);
+  for (std::size_t slot = 0; slot < known_.size(); ++slot) {
+    const Known& k = known_[slot];
+    if (k.mmsi == 0) continue;
+    out.put(static_cast<uint32_t>(slot));
+    out.put(k.mmsi);
+    out.put(k.imo);
+    put_text(out, k.name);
+    put_text(out, k.callsign);
+    out.put(k.ship_type);
+    out.put(k.reported);
+    out.put(k.previous_ship_type);
+    out.put(k.previous_name_hash);
+    out.put(k.previous_callsign_hash);
+    out.put(k.previous_imo);
+    out.put(k.changed_ms);
+  }
+  std::vector<uint32_t> imos;
+  imos.reserve(imo_holders_.size());
+  for (const auto& [imo, holders] : imo_holders_) imos.push_back(imo);
+  std::sort(imos.begin(), imos.end());
+  out.put<uint64_t>(imos.size());
+  for (const uint32_t imo : imos) {
+    const ImoHolders& h = imo_holders_.at(imo);
+    out.put(imo);
+    for (int i = 0; i < 2; ++i) {
+      out.put(h.mmsi[i]);
+      out.put(h.last_ms[i]);
+    }
+    out.put(h.pair_reported);
+  }
+}
+
+void IdentityChangeDetector::restore_state(state::StateReader& in, Context& context) {
+  constexpr std::size_t known_bytes = 4 + 4 + 4 + 8 + 8 + 1 + 1 + 1 + 4 + 4 + 4 + 8;
+  constexpr std::size_t holders_bytes = 4 + 2 * (4 + 8) + 1;
+  constexpr uint8_t all_findings =
+      finding_mid_unallocated | finding_imo_invalid | finding_callsign_flag;
+  in.section("idch");
+  next_sweep_ms_ = in.get<int64_t>();
+  const std::size_t slots = context.tracker.slot_count();
+  const std::size_t used = in.count(slots, known_bytes);
+  if (used > 0) known_.resize(slots);
+  std::size_t next_slot = 0;  // slots are written in increasing order, each once
+  for (std::size_t i = 0; i < used && in.ok(); ++i) {
+    const auto slot = in.get<uint32_t>();
+    if (in.ok() && (slot < next_slot || slot >= slots)) {
+      in.fail("identity_change: slot " + std::to_string(slot) + " out of order or past " +
+              std::to_string(slots));
+      break;
+    }
+    next_slot = std::size_t{slot} + 1;
+    Known k;
+    k.mmsi = in.get<uint32_t>();
+    k.imo = in.get<uint32_t>();
+    k.name = get_text<decltype(k.name)::capacity>(in);
+    k.callsign = get_text<decltype(k.callsign)::capacity>(in);
+    k.ship_type = in.get<uint8_t>();
+    k.reported = in.get<uint8_t>();
+    k.previous_ship_type = in.get<uint8_t>();
+    k.previous_name_hash = in.get<uint32_t>();
+    k.previous_callsign_hash = in.get<uint32_t>();
+    k.previous_imo = in.get<uint32_t>();
+    k.changed_ms = in.get<int64_t>();
+    if (in.ok() && k.mmsi == 0) in.fail("identity_change: a record of MMSI 0");
+    if (in.ok() && (k.reported & ~all_findings) != 0)
+      in.fail("identity_change: unknown finding bits " + std::to_string(k.reported));
+    if (in.ok()) known_[slot] = k;
+  }
+  const std::size_t imos = in.count(config_.max_imo_entries, holders_bytes);
+  for (std::size_t i = 0; i < imos && in.ok(); ++i) {
+    const auto imo = in.get<uint32_t>();
+    ImoHolders h;
+    for (int j = 0; j < 2; ++j) {
+      h.mmsi[j] = in.get<uint32_t>();
+      h.last_ms[j] = in.get<int64_t>();
+    }
+    h.pair_reported = in.get<bool>();
+    if (in.ok() && !imo_holders_.emplace(imo, h).second)
+      in.fail("identity_change: IMO " + std::to_string(imo) + " twice");
   }
 }
 

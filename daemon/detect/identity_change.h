@@ -81,6 +81,8 @@ class IdentityChangeDetector final : public Detector {
   explicit IdentityChangeDetector(const ruleset::Ruleset& /*rules*/) {}
   void on_update(const Observation& observation, Context& context) override;
   void on_watermark(int64_t watermark_ms, Context& context) override;
+  void save_state(state::StateWriter& out) const override;
+  void restore_state(state::StateReader& in, Context& context) override;
 
   std::size_t imo_entries() const { return imo_holders_.size(); }
 

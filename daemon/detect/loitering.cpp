@@ -1,6 +1,7 @@
 #include "detect/loitering.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,27 @@ using ruleset::ZoneKind;
 
 alert::EpisodeKey key_of(uint32_t mmsi, int64_t start_ms) {
   return {aiswatch::v1::ALERT_TYPE_LOITERING, mmsi, 0, "", start_ms};
+}
+
+// Checkpoints. Event times lie within 2^52 ms (142,000 years) of 1970, so that the differences
+// the detector takes cannot overflow; INT64_MIN ("none") where a field allows it.
+constexpr int64_t max_abs_time_ms = int64_t{1} << 52;
+// More slow runs than any feed has vessels: a count beyond it is corrupt.
+constexpr std::size_t max_runs = std::size_t{1} << 26;
+
+int64_t get_time(state::StateReader& in, bool none_allowed, const char* field) {
+  const int64_t t = in.get<int64_t>();
+  if (none_allowed && t == INT64_MIN) return t;
+  if (t < -max_abs_time_ms || t > max_abs_time_ms) {
+    in.fail(std::string("loitering: ") + field + " out of range");
+    return 0;
+  }
+  return t;
+}
+
+bool valid_position(double lat, double lon) {
+  return std::isfinite(lat) && std::isfinite(lon) && std::fabs(lat) <= 90.0 &&
+         std::fabs(lon) <= 180.0;
 }
 
 }  // namespace
@@ -162,6 +184,75 @@ void LoiteringDetector::on_end(int64_t /*watermark_ms*/, Context& /*context*/) {
   // Still idling at the end of input: left open (the engine closes what remains).
   runs_.clear();
   std::fill(run_of_slot_.begin(), run_of_slot_.end(), 0);
+}
+
+void LoiteringDetector::save_state(state::StateWriter& out) const {
+  out.section("loit");
+  out.put(next_sweep_ms_);
+  // In MMSI order: the same state gives the same bytes.
+  std::vector<uint32_t> mmsis;
+  mmsis.reserve(runs_.size());
+  for (const auto& entry : runs_) mmsis.push_back(entry.first);
+  std::sort(mmsis.begin(), mmsis.end());
+  out.put<uint64_t>(mmsis.size());
+  for (const uint32_t mmsi : mmsis) {
+    const Run& run = runs_.at(mmsi);
+    out.put(mmsi);
+    out.put(run.start_ms);
+    out.put(run.last_ms);
+    out.put(run.fast_since_ms);
+    out.put(run.next_sample_ms);
+    out.put(run.start_lat);
+    out.put(run.start_lon);
+    out.put(run.lat);
+    out.put(run.lon);
+    out.put(run.samples);
+    out.put(run.alone);
+    out.put(run.slot);
+    out.put(run.open);
+  }
+  out.put<uint64_t>(run_of_slot_.size());
+  for (const uint32_t mmsi : run_of_slot_) out.put(mmsi);
+}
+
+// No alert depends on the iteration order of runs_ (the sweep sorts what it closes), so the
+// restored map behaves as the saved one.
+void LoiteringDetector::restore_state(state::StateReader& in, Context& context) {
+  in.section("loit");
+  next_sweep_ms_ = get_time(in, true, "next sweep");
+  runs_.clear();
+  const std::size_t slot_count = context.tracker.slot_count();
+  // Per run: mmsi, 4 times, 4 coordinates, 3 counts, a flag.
+  const std::size_t n = in.count(max_runs, 4 + 4 * 8 + 4 * 8 + 3 * 4 + 1);
+  for (std::size_t i = 0; i < n && in.ok(); ++i) {
+    const uint32_t mmsi = in.get<uint32_t>();
+    Run run;
+    run.start_ms = get_time(in, false, "run start");
+    run.last_ms = get_time(in, false, "last report");
+    run.fast_since_ms = get_time(in, false, "fast since");
+    run.next_sample_ms = get_time(in, false, "next sample");
+    run.start_lat = in.get<double>();
+    run.start_lon = in.get<double>();
+    run.lat = in.get<double>();
+    run.lon = in.get<double>();
+    run.samples = in.get<uint32_t>();
+    run.alone = in.get<uint32_t>();
+    run.slot = in.get<uint32_t>();
+    run.open = in.get<bool>();
+    if (!in.ok()) break;
+    if (!valid_position(run.start_lat, run.start_lon) || !valid_position(run.lat, run.lon)) {
+      in.fail("loitering: a run's position out of range");
+    } else if (run.slot >= slot_count) {
+      in.fail("loitering: a run's slot beyond the tracker's");
+    } else if (run.alone > run.samples) {
+      in.fail("loitering: a run alone in more samples than it took");
+    } else if (!runs_.emplace(mmsi, run).second) {
+      in.fail("loitering: a vessel with two runs");
+    }
+  }
+  const std::size_t slots = in.count(slot_count, 4);
+  run_of_slot_.assign(slots, 0);
+  for (std::size_t i = 0; i < slots && in.ok(); ++i) run_of_slot_[i] = in.get<uint32_t>();
 }
 
 }  // namespace aiswatch::detect

@@ -58,6 +58,9 @@ class LoiteringDetector final : public Detector {
   void on_update(const Observation& observation, Context& context) override;
   void on_watermark(int64_t watermark_ms, Context& context) override;
   void on_end(int64_t watermark_ms, Context& context) override;
+  // The slow runs, the slot table and the next sweep time; not the configuration.
+  void save_state(state::StateWriter& out) const override;
+  void restore_state(state::StateReader& in, Context& context) override;
 
   std::size_t tracked_count() const { return runs_.size(); }
 

@@ -5,6 +5,7 @@
 #include <bit>
 #include <cmath>
 #include <iterator>
+#include <vector>
 
 #include "detect/common.h"
 #include "track/geo.h"
@@ -33,6 +34,8 @@ uint64_t bit_of(int64_t hour) {
 uint32_t ReceptionRecord::cell_of(double lat, double lon) {
   return static_cast<uint32_t>(row_of(lat) * cols + col_of(lon));
 }
+
+bool ReceptionRecord::is_cell(uint32_t cell) { return cell < rows * cols; }
 
 void ReceptionRecord::note(uint32_t cell, int64_t hour) {
   auto [it, inserted] = cells_.try_emplace(cell);
@@ -118,6 +121,46 @@ ReceptionRecord::Evidence ReceptionRecord::around(double lat, double lon, double
 
 void ReceptionRecord::forget_older_than(int64_t hour) {
   std::erase_if(cells_, [&](const auto& entry) { return entry.second.newest_hour < hour; });
+}
+
+void ReceptionRecord::save_state(state::StateWriter& out) const {
+  out.section("rcpt");
+  // In cell order: the same record gives the same bytes.
+  std::vector<uint32_t> ids;
+  ids.reserve(cells_.size());
+  for (const auto& entry : cells_) ids.push_back(entry.first);
+  std::sort(ids.begin(), ids.end());
+  out.put<uint64_t>(ids.size());
+  for (const uint32_t id : ids) {
+    const Cell& c = cells_.at(id);
+    out.put(id);
+    out.put(c.newest_hour);
+    out.put(c.hours);
+  }
+}
+
+void ReceptionRecord::restore_state(state::StateReader& in) {
+  // Hours of event times within 2^52 ms of 1970 (see the detectors' checkpoints): note() and
+  // around() subtract them, which must not overflow.
+  constexpr int64_t max_abs_hour = (int64_t{1} << 52) / hour_ms;
+  in.section("rcpt");
+  const std::size_t n = in.count(static_cast<std::size_t>(rows * cols), 4 + 8 + 8);
+  cells_.clear();
+  cells_.reserve(n);
+  for (std::size_t i = 0; i < n && in.ok(); ++i) {
+    const uint32_t id = in.get<uint32_t>();
+    Cell c;
+    c.newest_hour = in.get<int64_t>();
+    c.hours = in.get<uint64_t>();
+    if (!in.ok()) break;
+    if (!is_cell(id)) {
+      in.fail("reception: a cell number out of range");
+    } else if (c.newest_hour < -max_abs_hour || c.newest_hour > max_abs_hour) {
+      in.fail("reception: a cell's newest hour out of range");
+    } else if (!cells_.emplace(id, c).second) {
+      in.fail("reception: a cell saved twice");
+    }
+  }
 }
 
 Surroundings surroundings(const track::Tracker& tracker, const ruleset::ZoneIndex& zones,

@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "ruleset/zones.h"
+#include "state/archive.h"
 #include "track/tracker.h"
 
 namespace aiswatch::detect {
@@ -35,6 +36,8 @@ class ReceptionRecord {
     return time_ms >= 0 ? time_ms / hour_ms : -((-time_ms + hour_ms - 1) / hour_ms);
   }
   static uint32_t cell_of(double lat, double lon);
+  // Whether `cell` is one cell_of can return.
+  static bool is_cell(uint32_t cell);
 
   // A vessel was heard in `cell` during `hour`. Hours older than the cell's ring are ignored.
   void note(uint32_t cell, int64_t hour);
@@ -55,6 +58,11 @@ class ReceptionRecord {
   // Drops cells not heard since `hour`.
   void forget_older_than(int64_t hour);
   std::size_t cell_count() const { return cells_.size(); }
+
+  // Checkpoints (state/archive.h): every cell with its ring. restore_state reads into an empty
+  // record; on a failed reader the record is left valid but incomplete, to be discarded.
+  void save_state(state::StateWriter& out) const;
+  void restore_state(state::StateReader& in);
 
  private:
   struct Cell {

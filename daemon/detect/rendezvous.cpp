@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <utility>
 
 #include "detect/common.h"
@@ -28,6 +29,22 @@ uint64_t pair_key(uint32_t a, uint32_t b) {
 
 bool is_fishing(const track::VesselState& v) {
   return v.statics.ship_type && *v.statics.ship_type == fishing_ship_type;
+}
+
+// Checkpoints: a zone id is a rules file's identifier, never this long.
+constexpr std::size_t max_zone_id_bytes = 4'096;
+// Event times in a checkpoint lie within 2^52 ms (142,000 years) of 1970, so that the
+// differences the detector takes cannot overflow; INT64_MIN ("none") where a field allows it.
+constexpr int64_t max_abs_time_ms = int64_t{1} << 52;
+
+int64_t get_time(state::StateReader& in, bool none_allowed, const char* field) {
+  const int64_t t = in.get<int64_t>();
+  if (none_allowed && t == INT64_MIN) return t;
+  if (t < -max_abs_time_ms || t > max_abs_time_ms) {
+    in.fail(std::string("rendezvous: ") + field + " out of range");
+    return 0;
+  }
+  return t;
 }
 
 }  // namespace
@@ -266,6 +283,69 @@ void RendezvousDetector::on_watermark(int64_t watermark_ms, Context& context) {
       ++stats_.closed;
     }
     pairs_.erase(it);
+  }
+}
+
+void RendezvousDetector::save_state(state::StateWriter& out) const {
+  out.section("rdvz");
+  out.put(last_sweep_ms_);
+  // In key order: the same state gives the same bytes.
+  std::vector<uint64_t> keys;
+  keys.reserve(pairs_.size());
+  for (const auto& entry : pairs_) keys.push_back(entry.first);
+  std::sort(keys.begin(), keys.end());
+  out.put<uint64_t>(keys.size());
+  for (const uint64_t key : keys) {
+    const Pair& p = pairs_.at(key);
+    out.put(key);
+    out.put(p.episode_start_ms);
+    out.put(p.run_start_ms);
+    out.put(p.last_contact_ms);
+    out.put(p.contact_ms);
+    out.put(p.last_sample_ms);
+    out.put(p.last_report_ms);
+    out.put(p.samples);
+    out.put(p.clustered);
+    out.put(p.reported);
+    out.put(p.confirmed);
+    out.put_string(p.zone_id);
+  }
+}
+
+// The pairs are read in key order; no alert depends on the map's iteration order (the sweep
+// sorts what it closes), so the restored map behaves as the saved one.
+void RendezvousDetector::restore_state(state::StateReader& in, Context& /*context*/) {
+  in.section("rdvz");
+  last_sweep_ms_ = get_time(in, true, "last sweep");
+  // Per pair: 8 bytes of key, 6 times, 2 counts, 2 flags, a zone id's length.
+  constexpr std::size_t pair_bytes = 8 + 6 * 8 + 2 * 4 + 2 + 8;
+  const std::size_t n = in.count(config_.max_pairs, pair_bytes);
+  pairs_.clear();
+  for (std::size_t i = 0; i < n && in.ok(); ++i) {
+    const uint64_t key = in.get<uint64_t>();
+    Pair p;
+    p.episode_start_ms = get_time(in, false, "episode start");
+    p.run_start_ms = get_time(in, false, "run start");
+    p.last_contact_ms = get_time(in, false, "last contact");
+    p.contact_ms = get_time(in, false, "contact time");
+    p.last_sample_ms = get_time(in, true, "last sample");
+    p.last_report_ms = get_time(in, true, "last report");
+    p.samples = in.get<uint32_t>();
+    p.clustered = in.get<uint32_t>();
+    p.reported = in.get<bool>();
+    p.confirmed = in.get<bool>();
+    p.zone_id = in.get_string(max_zone_id_bytes);
+    if (!in.ok()) break;
+    // The key is (lower mmsi << 32) | higher mmsi of two different vessels.
+    if ((key >> 32) >= (key & 0xFFFF'FFFFu)) {
+      in.fail("rendezvous: a pair key whose MMSIs are not in increasing order");
+    } else if (p.contact_ms < 0 || p.clustered > p.samples) {
+      in.fail("rendezvous: a pair with a negative contact time or more clustered than samples");
+    } else if (p.reported && p.last_report_ms == INT64_MIN) {
+      in.fail("rendezvous: a pair reported without the time of its report");
+    } else if (!pairs_.emplace(key, std::move(p)).second) {
+      in.fail("rendezvous: a pair saved twice");
+    }
   }
 }
 

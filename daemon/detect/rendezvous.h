@@ -98,6 +98,10 @@ class RendezvousDetector : public Detector {
 
   void on_update(const Observation& observation, Context& context) override;
   void on_watermark(int64_t watermark_ms, Context& context) override;
+  // Every pair state and the sweep time; not the configuration (the rules in force), the scratch
+  // space or the statistics.
+  void save_state(state::StateWriter& out) const override;
+  void restore_state(state::StateReader& in, Context& context) override;
 
   const RendezvousStats& stats() const { return stats_; }
   std::size_t pair_count() const { return pairs_.size(); }

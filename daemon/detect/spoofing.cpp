@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "detect/common.h"
@@ -58,6 +60,28 @@ void note_time(std::vector<int64_t>& times, int64_t t, int64_t window_ms, std::s
   auto first = std::lower_bound(times.begin(), times.end(), oldest_kept);
   if (static_cast<std::size_t>(times.end() - first) > keep) first = times.end() - keep;
   times.erase(times.begin(), first);
+}
+
+void put_times(state::StateWriter& out, const std::vector<int64_t>& times) {
+  out.put<uint64_t>(times.size());
+  for (const int64_t t : times) out.put(t);
+}
+
+// note_time keeps them sorted and bounded by min_jumps or min_land_fixes (at most 100).
+std::vector<int64_t> get_times(state::StateReader& in, std::string_view field) {
+  constexpr std::size_t max_times = 1'024;
+  std::vector<int64_t> times;
+  const std::size_t n = in.count(max_times, sizeof(int64_t));
+  times.reserve(n);
+  for (std::size_t i = 0; i < n && in.ok(); ++i) {
+    const auto t = in.get<int64_t>();
+    if (in.ok() && !times.empty() && t < times.back()) {
+      in.fail("spoofing: " + std::string(field) + " not in time order");
+      break;
+    }
+    times.push_back(t);
+  }
+  return times;
 }
 
 }  // namespace
@@ -248,6 +272,104 @@ void SpoofingDetector::on_watermark(int64_t watermark_ms, Context& context) {
 void SpoofingDetector::on_end(int64_t /*watermark_ms*/, Context& /*context*/) {
   // Still open at the end of input: left to the engine, which closes what remains.
   suspects_.clear();
+}
+
+// Checkpoint: every suspect whole (its counted fixes, the far track, the open episode and the
+// evidence not yet reported) and the next sweep time. Suspects are written in MMSI order for
+// deterministic bytes; no output depends on the map's order (the sweep sorts).
+void SpoofingDetector::save_state(state::StateWriter& out) const {
+  out.section("spof");
+  out.put(next_sweep_ms_);
+  std::vector<uint32_t> mmsis;
+  mmsis.reserve(suspects_.size());
+  for (const auto& [mmsi, s] : suspects_) mmsis.push_back(mmsi);
+  std::sort(mmsis.begin(), mmsis.end());
+  out.put<uint64_t>(mmsis.size());
+  for (const uint32_t mmsi : mmsis) {
+    const Suspect& s = suspects_.at(mmsi);
+    out.put(mmsi);
+    put_times(out, s.jump_times);
+    put_times(out, s.bad_coordinate_times);
+    put_times(out, s.land_times);
+    for (const Place* p : {&s.far, &s.track}) {
+      out.put(p->time_ms);
+      out.put(p->lat);
+      out.put(p->lon);
+    }
+    out.put(s.track_speed_kn);
+    out.put(s.has_far);
+    out.put(s.chain_start_ms);
+    out.put(s.alternations);
+    out.put(s.last_ms);
+    out.put(s.open);
+    out.put(s.start_ms);
+    out.put(s.jumps);
+    out.put(s.bad_coordinates);
+    out.put(s.land_fixes);
+    out.put(s.max_implied_kn);
+    out.put(s.max_jump_m);
+    out.put(s.distance_m);
+    out.put<uint64_t>(s.evidence.size());
+    for (const alert::Evidence& e : s.evidence) {
+      out.put(e.mmsi);
+      out.put(e.time_ms);
+      out.put(e.lat);
+      out.put(e.lon);
+      out.put(e.sog);
+      out.put(e.cog);
+    }
+  }
+}
+
+void SpoofingDetector::restore_state(state::StateReader& in, Context& /*context*/) {
+  constexpr std::size_t max_suspects = std::size_t{1} << 26;
+  constexpr std::size_t suspect_bytes =
+      4 + 3 * 8 + 2 * 24 + 8 + 1 + 8 + 4 + 8 + 1 + 8 + 3 * 4 + 3 * 8 + 8;
+  constexpr std::size_t evidence_bytes = 4 + 8 + 8 + 8 + 1 + 1;
+  in.section("spof");
+  next_sweep_ms_ = in.get<int64_t>();
+  const std::size_t n = in.count(max_suspects, suspect_bytes);
+  for (std::size_t i = 0; i < n && in.ok(); ++i) {
+    const auto mmsi = in.get<uint32_t>();
+    Suspect s;
+    s.jump_times = get_times(in, "jump times");
+    s.bad_coordinate_times = get_times(in, "bad coordinate times");
+    s.land_times = get_times(in, "land times");
+    for (Place* p : {&s.far, &s.track}) {
+      p->time_ms = in.get<int64_t>();
+      p->lat = in.get<double>();
+      p->lon = in.get<double>();
+    }
+    s.track_speed_kn = in.get<double>();
+    s.has_far = in.get<bool>();
+    s.chain_start_ms = in.get<int64_t>();
+    s.alternations = in.get<uint32_t>();
+    s.last_ms = in.get<int64_t>();
+    s.open = in.get<bool>();
+    s.start_ms = in.get<int64_t>();
+    s.jumps = in.get<uint32_t>();
+    s.bad_coordinates = in.get<uint32_t>();
+    s.land_fixes = in.get<uint32_t>();
+    s.max_implied_kn = in.get<double>();
+    s.max_jump_m = in.get<double>();
+    s.distance_m = in.get<double>();
+    // At most evidence_kept while no episode is open, none once one is (each report takes it).
+    const std::size_t evidence = in.count(evidence_kept, evidence_bytes);
+    s.evidence.reserve(evidence);
+    for (std::size_t j = 0; j < evidence && in.ok(); ++j) {
+      alert::Evidence e;
+      e.mmsi = in.get<uint32_t>();
+      e.time_ms = in.get<int64_t>();
+      e.lat = in.get<double>();
+      e.lon = in.get<double>();
+      e.sog = in.get_optional<double>();
+      e.cog = in.get_optional<double>();
+      s.evidence.push_back(e);
+    }
+    if (!in.ok()) break;
+    if (!suspects_.emplace(mmsi, std::move(s)).second)
+      in.fail("spoofing: suspect " + std::to_string(mmsi) + " twice");
+  }
 }
 
 }  // namespace aiswatch::detect

@@ -78,6 +78,8 @@ class SpoofingDetector final : public Detector {
   void on_update(const Observation& observation, Context& context) override;
   void on_watermark(int64_t watermark_ms, Context& context) override;
   void on_end(int64_t watermark_ms, Context& context) override;
+  void save_state(state::StateWriter& out) const override;
+  void restore_state(state::StateReader& in, Context& context) override;
 
   std::size_t tracked_count() const { return suspects_.size(); }
 

@@ -90,8 +90,8 @@ std::string saved_state(std::size_t lines) {
 TEST(CheckpointState, TruncatedStateIsRefusedWithAReason) {
   const std::string bytes = saved_state(20'000);
   const Scenario& s = every_type_scenario();
-  for (const std::size_t keep : {std::size_t{0}, std::size_t{3}, bytes.size() / 3,
-                                 bytes.size() / 2, bytes.size() - 1}) {
+  for (const std::size_t keep :
+       {std::size_t{0}, std::size_t{3}, bytes.size() / 3, bytes.size() / 2, bytes.size() - 1}) {
     RecordingSink sink;
     Engine engine(s.rules, make_detectors(*s.rules), sink);
     state::StateReader in(std::string_view(bytes).substr(0, keep));

@@ -156,7 +156,8 @@ class Engine {
   // Checkpoints (app/checkpoint.h): the framer, tracker, alert manager and every detector, in
   // that order, each detector's part length-prefixed so that a reader out of step is caught at
   // its own detector. restore_state reads into an engine freshly constructed (nothing pushed)
-  // with the same detectors; it emits no alert. false, with in.error() naming the part, when
+  // with the same detectors — a trailing one that keeps no state (the positions publisher) may
+  // come or go between the two; it emits no alert. false, with in.error() naming the part, when
   // the bytes are not a state this engine can take: discard the engine and build a new one.
   // Statistics (EngineStats) start again from zero.
   void save_state(state::StateWriter& out) const;

@@ -75,7 +75,7 @@ struct KeySpec {
     "`host:port,host:port` of a real cluster.")                                                    \
   X("kafka.input_topics", config.kafka.input_topics, topics, allowed, 0, 0, "", "", "",            \
     "Topics of raw NMEA to consume, one or several lines (with their tag blocks) per record; "     \
-    "empty: no Kafka input.")                                                                                \
+    "empty: no Kafka input.")                                                                      \
   X("kafka.group_id", config.kafka.group_id, text, refused, 0, 0, "", "", "",                      \
     "Consumer group of the input consumer; its committed offsets are where a restart resumes.")    \
   X("kafka.alerts_topic", config.kafka.alerts_topic, topic, refused, 0, 0, "", "", "",             \
@@ -87,7 +87,7 @@ struct KeySpec {
   X("kafka.json_topic", config.kafka.json_topic, topic, allowed, 0, 0, "", "", "",                 \
     "A JSON mirror of the alert events for consumers without the schema; empty: off.")             \
   X("kafka.positions_topic", config.kafka.positions_topic, topic, allowed, 0, 0, "", "", "",       \
-    "Accepted position fixes (protobuf aiswatch.v1.PositionReport, keyed by MMSI); empty: off.")  \
+    "Accepted position fixes (protobuf aiswatch.v1.PositionReport, keyed by MMSI); empty: off.")   \
   X("kafka.consumer.*", config.kafka.consumer, map, refused, 0, 0, "", "", "",                     \
     "librdkafka consumer properties, passed through verbatim (security.protocol, "                 \
     "sasl.mechanism, sasl.username, sasl.password, ssl.ca.location, ...). bootstrap.servers and "  \
@@ -145,6 +145,21 @@ struct KeySpec {
     "`json` (the JSON mirror), `none`.")                                                           \
   X("output.alerts_file", config.output.alerts_file, text, allowed, 0, 0, "", "", "",              \
     "Also append each alert event as a JSON line to this file; empty: off.")                       \
+  X("checkpoint.path", config.checkpoint.path, text, refused, 0, 0, "", "", "",                    \
+    "Where the detection state is checkpointed with the Kafka positions it corresponds to, so "    \
+    "that a restart resumes open episodes (same alert ids and start times). `auto`: "              \
+    "`$STATE_DIRECTORY/checkpoint` (systemd's StateDirectory=), else `aiswatch.checkpoint` in "    \
+    "the working directory, when there is Kafka input on a real cluster; none on the embedded "    \
+    "one. `none`: off (offsets are then committed as soon as the alerts are acknowledged). A "     \
+    "missing or damaged file is reported and the daemon starts clean.")                            \
+  X("checkpoint.interval_s", config.checkpoint.interval_s, integer, refused, 1, 86400, "", "", "", \
+    "How often the state is checkpointed. Input offsets are committed only up to the newest "      \
+    "checkpoint whose alerts the broker has acknowledged: a restart reprocesses at most about "    \
+    "this long of input (its alerts may be published again, with the same alert ids).")            \
+  X("checkpoint.max_bytes", config.checkpoint.max_bytes, integer, refused, 1048576,                \
+    1099511627776.0, "", "", "",                                                                   \
+    "The largest checkpoint written or read; a larger state is not written (logged and counted "   \
+    "in aiswatch_checkpoints_total{result=\"too_large\"}).")                                       \
   X("core.queue_bytes", config.core.queue_bytes, integer, refused, 65536, 17179869184.0, "", "",   \
     "",                                                                                            \
     "Bytes of line text waiting for the core; when full, sources are held back "                   \

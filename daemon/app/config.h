@@ -96,6 +96,16 @@ struct Config {
     std::string alerts_file;  // also append JSON lines here; empty: off
   } output;
 
+  // State checkpoints (app/checkpoint.h): "auto" writes them to $STATE_DIRECTORY/checkpoint
+  // (systemd's StateDirectory=) or ./aiswatch.checkpoint when there is Kafka input on a real
+  // cluster, and not at all on the embedded one (nothing of it survives a restart); "none"; or
+  // the file's path.
+  struct Checkpoint {
+    std::string path = "auto";
+    int interval_s = 30;
+    std::size_t max_bytes = std::size_t{4} << 30;
+  } checkpoint;
+
   struct Core {
     std::size_t queue_bytes = 64u << 20;  // line text waiting for the core; full = back-pressure
     int idle_tick_ms = 1000;              // watermark from the clock when input is idle

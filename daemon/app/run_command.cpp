@@ -2,8 +2,10 @@
 
 #include <librdkafka/rdkafka.h>
 #include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
@@ -15,6 +17,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -22,6 +25,7 @@
 #include <thread>
 #include <utility>
 
+#include "app/checkpoint.h"
 #include "app/commit_tracker.h"
 #include "app/config.h"
 #include "app/core_loop.h"
@@ -119,6 +123,42 @@ std::string number_text(double value) {
   std::snprintf(text, sizeof text, "%g", value);
   return text;
 }
+
+// Checkpoint metrics, registered only when checkpoints are on.
+struct CheckpointMetrics {
+  explicit CheckpointMetrics(prometheus::Registry& registry)
+      : results(prometheus::BuildCounter()
+                    .Name("aiswatch_checkpoints_total")
+                    .Help("State checkpoints by result (written, failed, too_large)")
+                    .Register(registry)),
+        written(results.Add({{"result", "written"}})),
+        failed(results.Add({{"result", "failed"}})),
+        too_large(results.Add({{"result", "too_large"}})),
+        restores(prometheus::BuildCounter()
+                     .Name("aiswatch_checkpoint_restores_total")
+                     .Help("State restored at start, by result (restored, missing, invalid)")
+                     .Register(registry)),
+        gauges(prometheus::BuildGauge()
+                   .Name("aiswatch_checkpoint")
+                   .Help("The latest checkpoint: bytes, take_seconds (the core thread's pause), "
+                         "sequence, written_timestamp_seconds")
+                   .Register(registry)),
+        bytes(gauges.Add({{"value", "bytes"}})),
+        take_seconds(gauges.Add({{"value", "take_seconds"}})),
+        sequence(gauges.Add({{"value", "sequence"}})),
+        written_at(gauges.Add({{"value", "written_timestamp_seconds"}})) {}
+
+  prometheus::Family<prometheus::Counter>& results;
+  prometheus::Counter& written;
+  prometheus::Counter& failed;
+  prometheus::Counter& too_large;
+  prometheus::Family<prometheus::Counter>& restores;
+  prometheus::Family<prometheus::Gauge>& gauges;
+  prometheus::Gauge& bytes;
+  prometheus::Gauge& take_seconds;
+  prometheus::Gauge& sequence;
+  prometheus::Gauge& written_at;
+};
 
 bool sample_feed_on(const Config& config) {
   const std::string& feed = config.sample.feed;
@@ -246,12 +286,90 @@ int run_run(const std::vector<std::string>& args, std::FILE* out, std::FILE* err
   publisher_config.alerts_file = alerts_file;
   AlertPublisher publisher(record_producer, publisher_config);
 
-  std::vector<std::unique_ptr<detect::Detector>> detectors = detect::make_detectors(*rules);
-  if (!config.kafka.positions_topic.empty()) {
-    detectors.push_back(
-        std::make_unique<PositionPublisher>(record_producer, config.kafka.positions_topic));
+  auto make_engine = [&] {
+    std::vector<std::unique_ptr<detect::Detector>> detectors = detect::make_detectors(*rules);
+    if (!config.kafka.positions_topic.empty()) {
+      detectors.push_back(
+          std::make_unique<PositionPublisher>(record_producer, config.kafka.positions_topic));
+    }
+    return std::make_unique<detect::Engine>(rules, std::move(detectors), publisher);
+  };
+  std::unique_ptr<detect::Engine> engine_owner = make_engine();
+
+  // State checkpoints: restore the newest before any input is read.
+  const std::string checkpoint_path = checkpoint_file(config, std::getenv("STATE_DIRECTORY"));
+  std::unique_ptr<CheckpointMetrics> checkpoint_metrics;
+  std::unique_ptr<CheckpointWriter> checkpoint_writer;
+  std::unique_ptr<CheckpointSchedule> checkpoints;
+  std::vector<io::KafkaPosition> resume_positions;
+  if (!checkpoint_path.empty()) {
+    std::string directory = std::filesystem::path(checkpoint_path).parent_path().string();
+    if (directory.empty()) directory = ".";
+    if (::access(directory.c_str(), W_OK | X_OK) != 0) {
+      std::fprintf(err, "aiswatchd run: checkpoint.path: cannot write in %s: %s\n",
+                   directory.c_str(), std::strerror(errno));
+      return 1;
+    }
+    checkpoint_metrics = std::make_unique<CheckpointMetrics>(*registry);
+    uint64_t next_sequence = 1;
+    CheckpointFile file = read_checkpoint_file(checkpoint_path, config.checkpoint.max_bytes);
+    std::string problem = file.problem;
+    if (file.status == CheckpointFile::Status::loaded) {
+      if (restore_engine(*engine_owner, file.bytes, file.decoded, problem)) {
+        const CheckpointMeta& meta = file.decoded.meta;
+        resume_positions = meta.positions;
+        next_sequence = meta.sequence + 1;
+        checkpoint_metrics->restores.Add({{"result", "restored"}}).Increment();
+        log::info("checkpoint", "state restored; resuming from its positions",
+                  {{"path", checkpoint_path},
+                   {"sequence", std::to_string(meta.sequence)},
+                   {"age_s", std::to_string((io::wall_clock_ms() - meta.written_ms) / 1000)},
+                   {"vessels", std::to_string(engine_owner->tracker().size())},
+                   {"open_alerts", std::to_string(engine_owner->alerts().open_count())},
+                   {"partitions", std::to_string(meta.positions.size())}});
+      } else {
+        file.status = CheckpointFile::Status::invalid;
+        engine_owner = make_engine();  // a partly restored engine is not to be trusted
+      }
+    }
+    if (file.status == CheckpointFile::Status::missing) {
+      checkpoint_metrics->restores.Add({{"result", "missing"}}).Increment();
+      log::info("checkpoint", "no checkpoint yet; starting clean from the committed offsets",
+                {{"path", checkpoint_path}});
+    } else if (file.status == CheckpointFile::Status::invalid) {
+      checkpoint_metrics->restores.Add({{"result", "invalid"}}).Increment();
+      // Kept aside for a post-mortem; the next checkpoint takes its place.
+      const std::string aside = checkpoint_path + ".invalid";
+      const bool kept = std::rename(checkpoint_path.c_str(), aside.c_str()) == 0;
+      log::error("checkpoint", "checkpoint unusable; starting clean from the committed offsets",
+                 {{"path", checkpoint_path},
+                  {"problem", problem},
+                  {"kept_as", kept ? aside : std::string("(not kept)")}});
+    }
+    CheckpointMetrics& metrics = *checkpoint_metrics;
+    checkpoint_writer = std::make_unique<CheckpointWriter>(
+        checkpoint_path,
+        [&metrics](uint64_t sequence, std::size_t bytes, const std::string& error) {
+          if (!error.empty()) {
+            metrics.failed.Increment();
+            log::write_limited(log::Level::error, "checkpoint", "checkpoint not written",
+                               {{"problem", error}});
+            return;
+          }
+          metrics.written.Increment();
+          metrics.bytes.Set(static_cast<double>(bytes));
+          metrics.sequence.Set(static_cast<double>(sequence));
+          metrics.written_at.Set(static_cast<double>(io::wall_clock_ms()) / 1000.0);
+        });
+    checkpoints = std::make_unique<CheckpointSchedule>(
+        *checkpoint_writer, std::chrono::seconds(config.checkpoint.interval_s),
+        config.checkpoint.max_bytes, next_sequence);
+    checkpoints->restored(resume_positions);
+    log::info(
+        "checkpoint", "checkpoints on",
+        {{"path", checkpoint_path}, {"interval_s", std::to_string(config.checkpoint.interval_s)}});
   }
-  detect::Engine engine(rules, std::move(detectors), publisher);
+  detect::Engine& engine = *engine_owner;
   io::BatchQueue queue(config.core.queue_bytes);
 
   // The I/O side.
@@ -269,6 +387,7 @@ int run_run(const std::vector<std::string>& args, std::FILE* out, std::FILE* err
         log::error("kafka", "fatal consumer error", {{"error", error.to_string()}});
         fatal = true;
       });
+      source->set_resume_positions(resume_positions);
       kafka_source = source.get();
       sources.push_back(std::move(source));
     }
@@ -446,15 +565,40 @@ int run_run(const std::vector<std::string>& args, std::FILE* out, std::FILE* err
   CommitTracker commits;
   const std::string kafka_name = kafka_source != nullptr ? kafka_source->name() : std::string();
   CoreHooks hooks;
+  // With checkpoints, offsets are committed up to the newest checkpoint on disk whose alerts are
+  // acknowledged; without, up to the newest batch whose alerts are.
+  auto take_checkpoint = [&] {
+    const CheckpointSchedule::Taken taken = checkpoints->take(
+        engine, producer->last_sequence(), io::wall_clock_ms(), std::chrono::steady_clock::now());
+    checkpoint_metrics->take_seconds.Set(taken.seconds);
+    if (taken.sequence == 0) {
+      checkpoint_metrics->too_large.Increment();
+      log::write_limited(log::Level::error, "checkpoint",
+                         "state over checkpoint.max_bytes; checkpoint not written",
+                         {{"bytes", std::to_string(taken.bytes)}});
+    }
+  };
+  auto committable = [&] {
+    return checkpoints ? checkpoints->committable(producer->acked_through())
+                       : commits.committable(producer->acked_through());
+  };
   hooks.after_batch = [&](const io::LineBatch& batch) {
     if (batch.positions().empty()) return;
-    commits.processed(batch.positions(), producer->last_sequence());
+    if (checkpoints) {
+      checkpoints->processed(batch.positions());
+    } else {
+      commits.processed(batch.positions(), producer->last_sequence());
+    }
     if (batch.source() == kafka_name) kafka_lines_processed += batch.size();
   };
   hooks.service = [&] {
     producer->poll(milliseconds(0));
+    if (checkpoints && checkpoints->due(std::chrono::steady_clock::now(), engine.stats().lines,
+                                        engine.watermark())) {
+      take_checkpoint();
+    }
     if (kafka_source != nullptr) {
-      std::vector<io::KafkaPosition> ready = commits.committable(producer->acked_through());
+      std::vector<io::KafkaPosition> ready = committable();
       if (!ready.empty()) kafka_source->commit(ready);
     }
     if (auto reloaded = mailbox.take()) engine.replace_rules(std::move(reloaded));
@@ -483,6 +627,11 @@ int run_run(const std::vector<std::string>& args, std::FILE* out, std::FILE* err
   }
   asio::post(io, stop_intake);
   if (feeder) feeder->stop();
+  if (checkpoints) {
+    // The state as it stands after the drain: a restart resumes exactly here.
+    take_checkpoint();
+    checkpoint_writer->drain();
+  }
   // Drain: the producer delivers what the core produced, then the last offsets are committed.
   const auto flush_timeout = std::chrono::seconds(config.core.shutdown_timeout_s);
   if (const io::kafka::KafkaError error = producer->flush(flush_timeout)) {
@@ -491,7 +640,7 @@ int run_run(const std::vector<std::string>& args, std::FILE* out, std::FILE* err
         {{"error", error.to_string()}, {"outstanding", std::to_string(producer->outstanding())}});
   }
   if (kafka_source != nullptr) {
-    std::vector<io::KafkaPosition> ready = commits.committable(producer->acked_through());
+    std::vector<io::KafkaPosition> ready = committable();
     if (!ready.empty()) kafka_source->commit(ready);
   }
   if (sample_producer) sample_producer->flush(flush_timeout);

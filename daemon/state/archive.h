@@ -95,8 +95,7 @@ class StateReader {
   }
   // An enum stored as its underlying value, which must be at most `max`.
   template <class E>
-    requires std::is_enum_v<E>
-  E get_enum(E max) {
+  requires std::is_enum_v<E> E get_enum(E max) {
     using U = std::underlying_type_t<E>;
     const U raw = get<U>();
     if (raw > static_cast<U>(max)) fail("an enum value out of range");

@@ -15,6 +15,12 @@ Each test is one ctest test (`daemon_test.py --test NAME ...`):
                     launcher's `down -1` / `up -1`): the daemon recovers and loses nothing.
   sighup            SIGHUP with valid rules reloads them; with invalid rules the old ones stay,
                     the daemon stays ready, and aiswatch_rules_reloads_total counts both.
+  crash_restart     kill -9 the daemon (checkpoints on, every second) in the middle of a dark
+                    period, of a rendezvous, of both, and once between checkpoints, restarting
+                    it each time: the alert ids and start times consumed equal replay's, every
+                    event is one of replay's (duplicates only from the window after the last
+                    checkpoint); then a damaged checkpoint is reported, kept aside, and the
+                    daemon starts clean.
   feeds_and_poison  a TCP receiver (a server in this script) that sends lines, garbage and
                     disconnects, a UDP sender, and poison Kafka records: all counted in the
                     metrics, the good lines processed, no stall, no crash.
@@ -24,12 +30,14 @@ Exit codes: 0 pass, 1 fail, 77 skipped (kcat missing).
 """
 
 import argparse
+import calendar
 import json
 import os
 import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -308,6 +316,159 @@ def test_sighup(workdir):
         check(code == 0, f"SIGINT: exit code {code}")
     finally:
         daemon.kill()
+
+
+def checkpoint_positions(path):
+    """The Kafka positions in a checkpoint file (app/checkpoint.h), or None without one."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        return None
+    check(data[:8] == b"AISWCKPT" and data[32:36] == b"meta", f"{path} is not a checkpoint")
+    at = 36
+    _sequence, _written, count = struct.unpack_from("<QqQ", data, at)
+    at += 24
+    positions = {}
+    for _ in range(count):
+        (length,) = struct.unpack_from("<Q", data, at)
+        at += 8
+        topic = data[at:at + length].decode()
+        at += length
+        partition, next_offset = struct.unpack_from("<iq", data, at)
+        at += 12
+        positions[(topic, partition)] = next_offset
+    return positions
+
+
+def event_time_s(line):
+    match = re.search(r"c:(\d+)", line)
+    return int(match.group(1)) if match else None
+
+
+def iso_s(text):
+    return calendar.timegm(time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S"))
+
+
+def wait_ready(daemon, timeout=60):
+    try:
+        wait_for(lambda: daemon.get("/readyz")[0] == 200, timeout, "/readyz to say ready")
+    except Fail as e:
+        raise Fail(f"{e}: {daemon.get('/readyz')[1]}\n{daemon.log()[-3000:]}")
+
+
+def test_crash_restart(workdir):
+    feed, lines = simulate(workdir, "feed.nmea", feed_args())
+    expected_events = replay(workdir, feed)
+    expected = comparable(expected_events)
+    opens = {a["type"]: a for a in expected_events if a["state"] == "ALERT_STATE_OPEN"}
+    check("ALERT_TYPE_RENDEZVOUS" in opens and "ALERT_TYPE_DARK_PERIOD" in opens,
+          f"the scenario should have a rendezvous and a dark period: {sorted(opens)}")
+    rendezvous = [a for a in expected_events if a["type"] == "ALERT_TYPE_RENDEZVOUS"]
+    dark = [a for a in expected_events if a["type"] == "ALERT_TYPE_DARK_PERIOD"]
+    dark_start, dark_end = iso_s(dark[0]["start_time"]), iso_s(dark[-1]["end_time"])
+    meet_start, meet_alerted = iso_s(rendezvous[0]["start_time"]), iso_s(rendezvous[0]["end_time"])
+    last_meet = iso_s(rendezvous[-2]["end_time"])
+
+    def line_at(t):
+        return next(i for i, line in enumerate(lines) if (event_time_s(line) or 0) >= t)
+
+    # Kill points, in event time: in a silence not yet judged dark; in a rendezvous just alerted
+    # (the silence still unjudged); with both alerts open; and between two checkpoints.
+    kills = [line_at(dark_start + 3 * 3600),
+             line_at(meet_alerted + 600),
+             line_at((max(meet_alerted, iso_s(dark[0]["end_time"])) + min(last_meet, dark_end))
+                     // 2)]
+    check(kills == sorted(kills) and kills[0] < kills[1] < kills[2] < len(lines),
+          f"kill points out of order: {kills} of {len(lines)} (meeting {meet_start}, dark "
+          f"{dark_start}-{dark_end})")
+    kafka = MockKafka(["aiswatch.nmea:1", "aiswatch.alerts:4", "aiswatch.alerts.json:4"])
+    checkpoint = os.path.join(workdir, "state", "checkpoint")
+    os.makedirs(os.path.dirname(checkpoint))
+    env = {"AISWATCH_KAFKA_BROKERS": kafka.bootstrap, "AISWATCH_SAMPLE_FEED": "none",
+           "AISWATCH_KAFKA_JSON_TOPIC": "aiswatch.alerts.json",
+           "AISWATCH_KAFKA_CONSUMER_FETCH_WAIT_MAX_MS": "10",
+           "AISWATCH_KAFKA_CONSUMER_SESSION_TIMEOUT_MS": "6000",
+           "AISWATCH_KAFKA_CONSUMER_HEARTBEAT_INTERVAL_MS": "500",
+           "AISWATCH_OUTPUT_STDOUT_FORMAT": "none",
+           "AISWATCH_CHECKPOINT_PATH": checkpoint, "AISWATCH_CHECKPOINT_INTERVAL_S": "1"}
+    daemon = None
+    produced = 0
+
+    def produce_through(end):
+        nonlocal produced
+        part = os.path.join(workdir, f"part{produced}.nmea")
+        with open(part, "w") as f:
+            f.write("\n".join(lines[produced:end]) + "\n")
+        kcat_produce(kafka.bootstrap, "aiswatch.nmea", part)
+        produced = end
+
+    def checkpointed_through(end):
+        wait_for(lambda: (checkpoint_positions(checkpoint) or {}).get(("aiswatch.nmea", 0), 0)
+                 >= end, 90, f"a checkpoint of the first {end} lines")
+
+    try:
+        restores = []
+        for number, kill_at in enumerate(kills + [None]):
+            daemon = Daemon(workdir, env)
+            wait_ready(daemon)
+            restores.append(daemon.metric("aiswatch_checkpoint_restores_total",
+                                          {"result": "restored"}))
+            if kill_at is not None:
+                produce_through(kill_at)
+                checkpointed_through(kill_at)
+                daemon.kill()
+                continue
+            # Between checkpoints: the daemon is killed while the lines are still going in.
+            between = (kills[-1] + len(lines)) // 2
+            produce_through(between)
+            wait_for(lambda: daemon.metric("aiswatch_engine_lines_total") >= 2_000, 60,
+                     "the daemon to take in lines")
+            daemon.kill()
+            daemon = Daemon(workdir, env)
+            wait_ready(daemon)
+            restores.append(daemon.metric("aiswatch_checkpoint_restores_total",
+                                          {"result": "restored"}))
+            produce_through(len(lines))
+            checkpointed_through(len(lines))
+            code, _ = daemon.stop()
+            check(code == 0, f"SIGTERM: exit code {code}\n{daemon.log()}")
+        check(restores == [0, 1, 1, 1, 1], f"restored at every restart but the first: {restores}")
+
+        mirror = [json.loads(l) for l in kcat_consume(kafka.bootstrap,
+                                                      "aiswatch.alerts.json").splitlines()
+                  if l.strip()]
+        got = comparable(mirror)
+        ids = {(a["alert_id"], a["start_time"]) for a in mirror}
+        expected_ids = {(a["alert_id"], a["start_time"]) for a in expected_events}
+        if ids != expected_ids:
+            raise Fail(f"alert ids differ from replay: missing {sorted(expected_ids - ids)}, "
+                       f"extra {sorted(ids - expected_ids)}")
+        unexpected = sorted(set(got) - set(expected))
+        missing = sorted(set(expected) - set(got))
+        check(not unexpected and not missing,
+              f"events differ from replay: missing {missing[:5]}, unexpected {unexpected[:5]}")
+        duplicates = len(got) - len(set(got))
+        print(f"{len(kills) + 1} kills: {len(ids)} alert ids with their start times equal to "
+              f"replay's, {len(set(got))} distinct events, {duplicates} re-published")
+
+        # A damaged checkpoint: reported, kept aside, a clean start.
+        with open(checkpoint, "r+b") as f:
+            f.seek(100)
+            f.write(b"\xff\xfe\xfd")
+        daemon = Daemon(workdir, env)
+        wait_ready(daemon)
+        check(daemon.metric("aiswatch_checkpoint_restores_total", {"result": "invalid"}) == 1,
+              "the damaged checkpoint is counted")
+        check(re.search(r"checkpoint unusable.*CRC mismatch", daemon.log()),
+              f"the log names the problem:\n{daemon.log()}")
+        check(os.path.exists(checkpoint + ".invalid"), "the damaged file is kept aside")
+        code, _ = daemon.stop()
+        check(code == 0, f"SIGTERM after a clean start: exit code {code}")
+    finally:
+        if daemon:
+            daemon.kill()
+        kafka.close()
 
 
 def free_udp_port():

@@ -193,21 +193,32 @@ void KafkaSource::close() {
   lag_gauges_.clear();
 }
 
+void KafkaSource::set_resume_positions(const std::vector<KafkaPosition>& positions) {
+  for (const KafkaPosition& position : positions) {
+    read_positions_[TopicPartition{position.topic, position.partition}] = position.next_offset;
+  }
+}
+
 void KafkaSource::commit(const std::vector<KafkaPosition>& positions) {
   if (positions.empty()) return;
   std::map<TopicPartition, int64_t> highest;
+  std::lock_guard lock(commit_mutex_);
+  if (commits_closed_) return;
   for (const auto& position : positions) {
+    // Only partitions this member holds: a commit outside the group (before the first
+    // assignment, e.g. a restored checkpoint's positions) fails with UNKNOWN_MEMBER_ID, and the
+    // client then restarts its join, over and over.
+    if (!committable_.contains(TopicPartition{position.topic, position.partition})) continue;
     auto [it, inserted] = highest.try_emplace(TopicPartition{position.topic, position.partition},
                                               position.next_offset);
     if (!inserted && position.next_offset > it->second) it->second = position.next_offset;
   }
+  if (highest.empty()) return;
   PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(highest.size())));
   for (const auto& [partition, offset] : highest) {
     rd_kafka_topic_partition_list_add(list.get(), partition.topic.c_str(), partition.partition)
         ->offset = offset;
   }
-  std::lock_guard lock(commit_mutex_);
-  if (commits_closed_) return;
   commits_in_flight_.fetch_add(1);
   // Asynchronous: a synchronous commit would block the core for a whole session timeout when
   // the group coordinator is down.
@@ -314,8 +325,9 @@ void KafkaSource::add_record(const rd_kafka_message_t& message) {
                      arrival_ms);
   }
   // The position advances past poison records too: they are handled (counted), not retried.
-  batch_positions_[TopicPartition{rd_kafka_topic_name(message.rkt), message.partition}] =
-      message.offset + 1;
+  const TopicPartition partition{rd_kafka_topic_name(message.rkt), message.partition};
+  batch_positions_[partition] = message.offset + 1;
+  read_positions_[partition] = message.offset + 1;
 }
 
 bool KafkaSource::push_pending() {
@@ -397,6 +409,18 @@ void KafkaSource::on_rebalance(rd_kafka_resp_err_t err,
   KafkaError error;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     rebalances_family_.Add({{"source", name_}, {"kind", "assign"}}).Increment();
+    std::size_t resumed = 0;
+    for (int i = 0; i < partitions->cnt; ++i) {
+      rd_kafka_topic_partition_t& p = partitions->elems[i];
+      const auto it = read_positions_.find(TopicPartition{p.topic, p.partition});
+      if (it == read_positions_.end()) continue;
+      p.offset = it->second;
+      ++resumed;
+    }
+    if (resumed > 0) {
+      log::info("kafka", "partitions resumed from this daemon's own positions",
+                {{"source", name_}, {"partitions", std::to_string(resumed)}});
+    }
     if (cooperative) {
       error = KafkaError::from_error(rd_kafka_incremental_assign(rk_, partitions));
       assignment_.insert(assignment_.end(), changed.begin(), changed.end());
@@ -404,6 +428,7 @@ void KafkaSource::on_rebalance(rd_kafka_resp_err_t err,
       error = KafkaError::from_code(rd_kafka_assign(rk_, partitions));
       assignment_ = changed;
     }
+    set_committable();
     log::info("kafka", "partitions assigned",
               {{"source", name_},
                {"partitions", std::to_string(changed.size())},
@@ -427,6 +452,7 @@ void KafkaSource::on_rebalance(rd_kafka_resp_err_t err,
       error = KafkaError::from_code(rd_kafka_assign(rk_, nullptr));
       assignment_.clear();
     }
+    set_committable();
     log::info("kafka", "partitions revoked",
               {{"source", name_}, {"partitions", std::to_string(changed.size())}});
     if (error) on_error(error, "revoke");
@@ -435,7 +461,13 @@ void KafkaSource::on_rebalance(rd_kafka_resp_err_t err,
     on_error(KafkaError::from_code(err), "rebalance");
     rd_kafka_assign(rk_, nullptr);
     assignment_.clear();
+    set_committable();
   }
+}
+
+void KafkaSource::set_committable() {
+  std::lock_guard lock(commit_mutex_);
+  committable_ = std::set<TopicPartition>(assignment_.begin(), assignment_.end());
 }
 
 void KafkaSource::on_commit(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets) {

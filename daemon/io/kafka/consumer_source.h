@@ -60,6 +60,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -137,6 +138,13 @@ class KafkaSource final : public Source {
   // counted; commit errors are logged rate-limited. Thread-safe; a no-op after stop().
   void commit(const std::vector<KafkaPosition>& positions);
 
+  // Where to read each partition from when it is assigned, instead of the group's committed
+  // offset: the positions of a restored state checkpoint (the state holds every line before
+  // them). Set before start(). From then on the source keeps each partition's position as it
+  // reads, so a partition revoked and assigned back resumes where this daemon's state is, not
+  // at the older committed offset (which would feed the engine lines it has already applied).
+  void set_resume_positions(const std::vector<KafkaPosition>& positions);
+
   // Hooks for the application (state checkpoints per partition). Set them before start().
   // on_assigned runs after the partitions are assigned, on_revoked before they are given up.
   void set_on_assigned(PartitionsHandler handler) { on_assigned_ = std::move(handler); }
@@ -164,6 +172,7 @@ class KafkaSource final : public Source {
 
   void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
   void on_commit(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets);
+  void set_committable();  // committable_ = assignment_
   void on_error(const KafkaError& error, std::string_view where);
   void raise_fatal(const KafkaError& error);
 
@@ -206,6 +215,8 @@ class KafkaSource final : public Source {
   // The batch being filled or, when the queue refused it, held for a retry.
   LineBatch batch_;
   std::map<TopicPartition, int64_t> batch_positions_;
+  // The next offset to read per partition, once read from or resumed (loop thread).
+  std::map<TopicPartition, int64_t> read_positions_;
   bool held_ = false;
 
   std::vector<TopicPartition> assignment_;
@@ -216,6 +227,7 @@ class KafkaSource final : public Source {
   // commit() runs on another thread; it must not use rk_ once stop() has closed the consumer.
   std::mutex commit_mutex_;
   bool commits_closed_ = false;
+  std::set<TopicPartition> committable_;  // the assignment, for commit() on any thread
   std::atomic<int> commits_in_flight_{0};
 
   std::atomic<uint64_t> records_{0};

@@ -386,10 +386,10 @@ TEST(Config, SourceNames) {
 TEST(Config, FileLevelProblems) {
   EXPECT_ERROR(errors_of("- kafka\n- log\n"),
                "aiswatch.yaml:1: must be a map of keys (rules, kafka, sources, sample, "
-               "exit_when_done, http, log, output, core), not a list");
+               "exit_when_done, http, log, output, checkpoint, core), not a list");
   EXPECT_ERROR(errors_of("just words\n"),
                "aiswatch.yaml:1: must be a map of keys (rules, kafka, sources, sample, "
-               "exit_when_done, http, log, output, core), not a single value");
+               "exit_when_done, http, log, output, checkpoint, core), not a single value");
   // Syntax errors carry line and column.
   EXPECT_ERROR(errors_of("kafka:\n  input_topics: [a, b\nlog:\n  level: info\n"),
                "aiswatch.yaml:3:4: not valid YAML: end of sequence flow not found");
@@ -575,6 +575,10 @@ log:
 output:
   stdout_format: lines
   alerts_file: ""
+checkpoint:
+  path: auto
+  interval_s: 30
+  max_bytes: 4294967296
 core:
   queue_bytes: 67108864
   idle_tick_ms: 1000
@@ -617,6 +621,9 @@ TEST(Config, TheKeysAreTheIssuesKeys) {
                        "log.format",
                        "output.stdout_format",
                        "output.alerts_file",
+                       "checkpoint.path",
+                       "checkpoint.interval_s",
+                       "checkpoint.max_bytes",
                        "core.queue_bytes",
                        "core.idle_tick_ms",
                        "core.shutdown_timeout_s",

@@ -2,9 +2,19 @@
 
 #include <prometheus/gauge.h>
 
+#include <algorithm>
+#include <array>
 #include <utility>
+#include <vector>
 
 namespace aiswatch::app {
+namespace {
+
+// Upper bounds of the latency buckets, seconds (the histogram's `le`).
+constexpr std::array<double, 13> latency_bounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                   0.25,  0.5,    1,     2.5,  5,     10};
+
+}  // namespace
 
 CoreLoop::CoreLoop(detect::Engine& engine, io::BatchQueue& queue, prometheus::Registry& registry,
                    CoreHooks hooks, CoreLoopConfig config, Clock clock)
@@ -15,16 +25,18 @@ CoreLoop::CoreLoop(detect::Engine& engine, io::BatchQueue& queue, prometheus::Re
       clock_(std::move(clock)),
       metrics_(registry) {
   // Arrival (the line's receive time: a Kafka record's timestamp, a socket read's clock) to the
-  // end of processing its batch, alerts produced included; 1 ms to 10 s.
+  // end of processing its batch, alerts produced included; 1 ms to 10 s. Counted per line, each
+  // line of a batch at its first line's latency (the earliest arrival: an upper bound for the
+  // rest), so that quantiles are of messages, not of batches of any size.
   latency_ =
       &prometheus::BuildHistogram()
            .Name("aiswatch_processing_latency_seconds")
            .Help(
-               "Arrival of a batch's first line to the end of its processing (alerts "
-               "handed to the producer)")
+               "Arrival of a line to the end of its batch's processing (alerts handed to the "
+               "producer); every line of a batch at the batch's first arrival")
            .Register(registry)
-           .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                            0.1, 0.25, 0.5, 1, 2.5, 5, 10});
+           .Add({}, prometheus::Histogram::BucketBoundaries(latency_bounds.begin(),
+                                                            latency_bounds.end()));
   auto& depth = prometheus::BuildGauge()
                     .Name("aiswatch_core_queue_depth")
                     .Help("Input waiting for the detection core")
@@ -44,8 +56,14 @@ void CoreLoop::process(const io::LineBatch& batch) {
   live_ = watermark != INT64_MIN && clock_() - watermark <= config_.live_window.count();
   if (hooks_.after_batch) hooks_.after_batch(batch);
   if (n > 0) {
-    const double seconds = static_cast<double>(clock_() - batch.arrival_ms(0)) / 1000.0;
-    latency_->Observe(seconds < 0 ? 0 : seconds);
+    const double seconds =
+        std::max(0.0, static_cast<double>(clock_() - batch.arrival_ms(0)) / 1000.0);
+    const auto bucket = static_cast<std::size_t>(
+        std::lower_bound(latency_bounds.begin(), latency_bounds.end(), seconds) -
+        latency_bounds.begin());
+    std::vector<double> increments(latency_bounds.size() + 1, 0.0);
+    increments[bucket] = static_cast<double>(n);
+    latency_->ObserveMultiple(increments, seconds * static_cast<double>(n));
   }
 }
 

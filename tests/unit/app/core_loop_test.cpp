@@ -123,7 +123,10 @@ TEST(CoreLoop, ProcessesEveryBatchLikeReplayAndPublishesPositions) {
   EXPECT_NE(metrics.find("aiswatch_alerts_total{state=\"ALERT_STATE_OPEN\",type=\"ALERT_TYPE_"
                          "RENDEZVOUS\"} "),
             std::string::npos);
-  EXPECT_NE(metrics.find("aiswatch_processing_latency_seconds_count"), std::string::npos);
+  // Latency is counted per line, not per batch.
+  EXPECT_NE(
+      metrics.find("aiswatch_processing_latency_seconds_count " + std::to_string(lines.size())),
+      std::string::npos);
 }
 
 // One report at t0 processed when the clock reads t0 + behind_ms, then nothing while the clock

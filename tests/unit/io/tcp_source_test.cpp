@@ -173,7 +173,8 @@ TEST(TcpSource, KeepsAFeedThatTalksConnectedPastTheIdleTimeout) {
   config.idle_timeout = milliseconds(150);
   TcpSource source(io, config, queue, registry);
   source.start();
-  ASSERT_TRUE(run_until(io, [&] { return source.ready(); }));
+  // The client can be connected before the server's accept handler has run: wait for both.
+  ASSERT_TRUE(run_until(io, [&] { return source.ready() && server.accepted() == 1; }));
   for (int i = 0; i < 8; ++i) {
     server.send(0, "!AIVDM,1,1,,A,tick,0*00\n");
     run_until(
@@ -224,7 +225,7 @@ TEST(TcpSource, StopsReadingWhileTheQueueIsFullAndLosesNothing) {
   config.backpressure_retry = milliseconds(1);
   TcpSource source(io, config, queue, registry);
   source.start();
-  ASSERT_TRUE(run_until(io, [&] { return source.ready(); }));
+  ASSERT_TRUE(run_until(io, [&] { return source.ready() && server.accepted() == 1; }));
   constexpr int count = 5000;
   std::string feed;
   for (int i = 0; i < count; ++i) feed += "!AIVDM,1,1,,A,line " + std::to_string(i) + ",0*00\r\n";

@@ -54,7 +54,7 @@ void GeofenceDetector::on_update(const Observation& observation, Context& contex
   if (!v.position) return;
 
   // The common case first: the same watch zones as the vessel's settled state.
-  if (&context.rules != settled_rules_) {  // zone indices changed meaning (rules reload)
+  if (&context.rules != settled_rules_) {  // first use, or zone indices changed meaning
     std::fill(settled_.begin(), settled_.end(), Settled{});
     settled_rules_ = &context.rules;
   }
@@ -230,6 +230,11 @@ void GeofenceDetector::update_dwell(uint32_t mmsi, VesselZones& state, int64_t n
     r.reason = "inside watch zone";
     context.alerts.report(r);
   }
+}
+
+void GeofenceDetector::on_rules(const ruleset::Ruleset& /*rules*/) {
+  std::fill(settled_.begin(), settled_.end(), Settled{});
+  settled_rules_ = nullptr;
 }
 
 void GeofenceDetector::on_watermark(int64_t watermark_ms, Context& context) {

@@ -51,6 +51,9 @@ class GeofenceDetector final : public Detector {
   explicit GeofenceDetector(const ruleset::Ruleset& /*rules*/) {}
   void on_update(const Observation& observation, Context& context) override;
   void on_watermark(int64_t watermark_ms, Context& context) override;
+  // Settled masks use zone indices of the rules they were computed with: forgotten on every
+  // reload (a pointer comparison alone could match new rules allocated at the old address).
+  void on_rules(const ruleset::Ruleset& rules) override;
   void save_state(state::StateWriter& out) const override;
   void restore_state(state::StateReader& in, Context& context) override;
 

@@ -258,5 +258,23 @@ TEST(Geofence, AVesselBackAfterEvictionIsJudgedAfresh) {
   EXPECT_EQ(opened[0].start_time().seconds(), p.first_west / 1000);
 }
 
+// A SIGHUP reload whose new rules land at the old rules' address (the harness reloads in place):
+// the masks settled under the old zone indices must not be taken for the new ones.
+TEST(Geofence, RulesReloadedAtTheSameAddressAreNotTakenForTheOldOnes) {
+  GeofenceDetector detector;
+  Harness h(rules_with(zone), detector);
+  const Passage inside = sail(h, 3'000, 2'000, t0);  // settled inside west-sea, zone index 0
+  ASSERT_TRUE(h.sink.events.empty());
+  // The same water, now another zone at index 0 of the new rules.
+  h.rules = rules_with(square_zone("renamed-sea", "watch", lat0, 124.5, 0.5));
+  detector.on_rules(h.rules);
+  sail(h, 2'000, -3'000, inside.end + 10 * s);
+  std::vector<std::string> exits;
+  for (const auto& a : h.sink.of(ALERT_STATE_OPEN)) {
+    if (a.type() == ALERT_TYPE_GEOFENCE_EXIT) exits.push_back(a.zone_id());
+  }
+  EXPECT_EQ(exits, std::vector<std::string>{"renamed-sea"});
+}
+
 }  // namespace
 }  // namespace aiswatch::detect

@@ -398,7 +398,11 @@ char* write_object_body(char* buffer, const Message& message) {
   return w.end();
 }
 
-void append_escaped(std::string& out, std::string_view s) {
+#undef AISWATCH_INLINE
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
   for (const char c : s) {
     const auto uc = static_cast<unsigned char>(c);
@@ -415,10 +419,6 @@ void append_escaped(std::string& out, std::string_view s) {
   }
   out.push_back('"');
 }
-
-#undef AISWATCH_INLINE
-
-}  // namespace
 
 std::string_view navigation_status_text(unsigned status) {
   return status < nav_legends.size() ? nav_legends[status] : "INVALID STATUS";
@@ -456,11 +456,11 @@ void append_json(std::string& out, const Message& message, const JsonEnvelope& e
   }
   if (!envelope.source.empty()) {
     out.append(",\"source\":");
-    append_escaped(out, envelope.source);
+    append_json_string(out, envelope.source);
   }
   if (envelope.channel != 0) {
     out.append(",\"channel\":");
-    append_escaped(out, std::string_view{&envelope.channel, 1});
+    append_json_string(out, std::string_view{&envelope.channel, 1});
   }
   out.push_back('}');
 }

@@ -68,6 +68,11 @@ inline void append_json(std::string& out, const Message& message, const nmea::Pa
   append_json(out, message, envelope_of(payload));
 }
 
+// `text` as a JSON string, quotes included: `"` and `\` escaped, control characters and DEL
+// as \u00XX; other bytes as they are (UTF-8 passes through). The one escaper of the code base
+// (decoded messages, the structured log).
+void append_json_string(std::string& out, std::string_view text);
+
 // gpsd's legends, exposed for tests and other outputs. Out-of-range codes get gpsd's
 // "INVALID ..." strings.
 std::string_view navigation_status_text(unsigned status);

@@ -6,8 +6,12 @@
 #include <mutex>
 #include <string>
 
+#include "ais/json.h"
+
 namespace aiswatch::io::log {
 namespace {
+
+using ais::append_json_string;
 
 struct Limit {
   int64_t window_start_s = 0;
@@ -41,38 +45,6 @@ const char* level_name(Level level) {
       return "error";
   }
   return "info";
-}
-
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
-          out += escaped;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
 }
 
 // Text values are quoted when they hold a space, '=' or '"', so a line splits unambiguously.

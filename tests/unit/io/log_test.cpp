@@ -43,7 +43,7 @@ TEST(Log, JsonLinesAreOneObjectWithEscapedStrings) {
   warn("tcp", "bad \"line\"", {{"source", "rx\n1"}});
   const std::string text = capture.text();
   EXPECT_NE(text.find("\"level\":\"warn\",\"component\":\"tcp\",\"msg\":\"bad \\\"line\\\"\","
-                      "\"source\":\"rx\\n1\"}\n"),
+                      "\"source\":\"rx\\u000a1\"}\n"),
             std::string::npos)
       << text;
   EXPECT_EQ(text.rfind("{\"time\":\"", 0), 0u) << text;

@@ -1,7 +1,13 @@
 #pragma once
 // Small pieces every detector needs, in one place so that they agree.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
 #include "alert/manager.h"
 #include "ruleset/zones.h"
+#include "state/archive.h"
 #include "track/vessel_state.h"
 
 namespace aiswatch::detect {
@@ -37,6 +43,26 @@ inline alert::Evidence evidence_of(const track::VesselState& v) {
   e.sog = v.position->speed_knots;
   e.cog = v.position->course_deg;
   return e;
+}
+
+// Checkpoints of records kept by tracker slot: reads the count of records (at most `slots`, each
+// at least `record_bytes`), then for each its slot number — increasing, below `slots`, else the
+// reader fails naming `detector` — and calls read_record(slot) to read the record's fields.
+template <class ReadRecord>
+void restore_slot_records(state::StateReader& in, std::size_t slots, std::size_t record_bytes,
+                          std::string_view detector, ReadRecord&& read_record) {
+  const std::size_t used = in.count(slots, record_bytes);
+  std::size_t next_slot = 0;
+  for (std::size_t i = 0; i < used && in.ok(); ++i) {
+    const auto slot = in.get<uint32_t>();
+    if (in.ok() && (slot < next_slot || slot >= slots)) {
+      in.fail(std::string(detector) + ": slot " + std::to_string(slot) + " out of order or past " +
+              std::to_string(slots));
+      return;
+    }
+    next_slot = std::size_t{slot} + 1;
+    read_record(slot);
+  }
 }
 
 }  // namespace aiswatch::detect

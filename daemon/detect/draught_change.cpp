@@ -124,25 +124,17 @@ void DraughtChangeDetector::restore_state(state::StateReader& in, Context& conte
   constexpr std::size_t known_bytes = 4 + 4 + 4 + 4 + 8;
   in.section("drch");
   const std::size_t slots = context.tracker.slot_count();
-  const std::size_t used = in.count(slots, known_bytes);
-  if (used > 0) known_.resize(slots);
-  std::size_t next_slot = 0;  // slots are written in increasing order, each once
-  for (std::size_t i = 0; i < used && in.ok(); ++i) {
-    const auto slot = in.get<uint32_t>();
-    if (in.ok() && (slot < next_slot || slot >= slots)) {
-      in.fail("draught_change: slot " + std::to_string(slot) + " out of order or past " +
-              std::to_string(slots));
-      break;
-    }
-    next_slot = std::size_t{slot} + 1;
+  restore_slot_records(in, slots, known_bytes, "draught_change", [&](uint32_t slot) {
     Known k;
     k.mmsi = in.get<uint32_t>();
     k.draught_m = in.get<float>();
     k.previous_draught_m = in.get<float>();
     k.changed_ms = in.get<int64_t>();
     if (in.ok() && k.mmsi == 0) in.fail("draught_change: a record of MMSI 0");
-    if (in.ok()) known_[slot] = k;
-  }
+    if (!in.ok()) return;
+    if (known_.size() < slots) known_.resize(slots);
+    known_[slot] = k;
+  });
 }
 
 }  // namespace aiswatch::detect

@@ -324,17 +324,7 @@ void IdentityChangeDetector::restore_state(state::StateReader& in, Context& cont
   in.section("idch");
   next_sweep_ms_ = in.get<int64_t>();
   const std::size_t slots = context.tracker.slot_count();
-  const std::size_t used = in.count(slots, known_bytes);
-  if (used > 0) known_.resize(slots);
-  std::size_t next_slot = 0;  // slots are written in increasing order, each once
-  for (std::size_t i = 0; i < used && in.ok(); ++i) {
-    const auto slot = in.get<uint32_t>();
-    if (in.ok() && (slot < next_slot || slot >= slots)) {
-      in.fail("identity_change: slot " + std::to_string(slot) + " out of order or past " +
-              std::to_string(slots));
-      break;
-    }
-    next_slot = std::size_t{slot} + 1;
+  restore_slot_records(in, slots, known_bytes, "identity_change", [&](uint32_t slot) {
     Known k;
     k.mmsi = in.get<uint32_t>();
     k.imo = in.get<uint32_t>();
@@ -350,8 +340,10 @@ void IdentityChangeDetector::restore_state(state::StateReader& in, Context& cont
     if (in.ok() && k.mmsi == 0) in.fail("identity_change: a record of MMSI 0");
     if (in.ok() && (k.reported & ~all_findings) != 0)
       in.fail("identity_change: unknown finding bits " + std::to_string(k.reported));
-    if (in.ok()) known_[slot] = k;
-  }
+    if (!in.ok()) return;
+    if (known_.size() < slots) known_.resize(slots);
+    known_[slot] = k;
+  });
   const std::size_t imos = in.count(config_.max_imo_entries, holders_bytes);
   for (std::size_t i = 0; i < imos && in.ok(); ++i) {
     const auto imo = in.get<uint32_t>();

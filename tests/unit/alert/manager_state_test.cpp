@@ -13,6 +13,7 @@
 
 #include "alert/manager.h"
 #include "state/archive.h"
+#include "support/bit_flips.h"
 
 namespace aiswatch::alert {
 namespace {
@@ -213,10 +214,7 @@ TEST(AlertManagerState, CorruptBytesNeverCrash) {
   const google::protobuf::LogSilencer quiet;  // Alert strings with flipped bits are not UTF-8
   for (int trial = 0; trial < 500; ++trial) {
     std::string corrupt = bytes;
-    for (int flip = 0; flip < 1 + trial % 4; ++flip) {
-      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-      corrupt[x % corrupt.size()] ^= static_cast<char>(1u << (x >> 61));
-    }
+    aiswatch::testing::flip_bits(corrupt, x, 1 + trial % 4);
     RecordingSink restored_sink;
     AlertManager restored(restored_sink, policy());
     state::StateReader in(corrupt);

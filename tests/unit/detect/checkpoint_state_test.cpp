@@ -14,6 +14,7 @@
 #include "sim/traffic.h"
 #include "sim/watch_zones.h"
 #include "state/archive.h"
+#include "support/bit_flips.h"
 #include "unit/detect/split_run.h"
 
 namespace aiswatch::detect {
@@ -108,10 +109,7 @@ TEST(CheckpointState, CorruptBytesNeverCrash) {
   std::size_t refused = 0;
   for (int trial = 0; trial < 60; ++trial) {
     std::string corrupt = bytes;
-    for (int flip = 0; flip < 4; ++flip) {
-      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-      corrupt[x % corrupt.size()] ^= static_cast<char>(1u << (x >> 61));
-    }
+    aiswatch::testing::flip_bits(corrupt, x, 4);
     RecordingSink sink;
     Engine engine(s.rules, make_detectors(*s.rules), sink);
     state::StateReader in(corrupt);

@@ -20,6 +20,7 @@
 #include "sim/traffic.h"
 #include "sim/watch_zones.h"
 #include "state/archive.h"
+#include "support/bit_flips.h"
 #include "unit/detect/split_run.h"
 
 namespace aiswatch::detect {
@@ -292,10 +293,7 @@ TEST(DetectorStateA, CorruptPartNeverCrashes) {
     for (int trial = 0; trial < 150; ++trial) {
       EngineParts corrupt = whole;
       std::string& part = corrupt.parts[i];
-      for (int flip = 0; flip < 1 + trial % 3; ++flip) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        part[x % part.size()] ^= static_cast<char>(1u << (x >> 61));
-      }
+      aiswatch::testing::flip_bits(part, x, 1 + trial % 3);
       RecordingSink sink;
       Engine engine(s.rules, make_detectors(*s.rules), sink);
       const std::string bytes = corrupt.join();

@@ -11,6 +11,7 @@
 
 #include "nmea/framer.h"
 #include "state/archive.h"
+#include "support/bit_flips.h"
 
 namespace aiswatch::nmea {
 namespace {
@@ -210,10 +211,7 @@ TEST(FramerState, CorruptBytesNeverCrash) {
   std::size_t refused = 0;
   for (int trial = 0; trial < 500; ++trial) {
     std::string corrupt = bytes;
-    for (int flip = 0; flip < 1 + trial % 4; ++flip) {
-      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-      corrupt[x % corrupt.size()] ^= static_cast<char>(1u << (x >> 61));
-    }
+    aiswatch::testing::flip_bits(corrupt, x, 1 + trial % 4);
     Framer restored(small_config());
     state::StateReader in(corrupt);
     restored.restore_state(in);

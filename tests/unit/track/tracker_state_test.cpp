@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "state/archive.h"
+#include "support/bit_flips.h"
 #include "track/tracker.h"
 #include "track_test_support.h"
 
@@ -314,10 +315,7 @@ TEST(TrackerState, CorruptBytesNeverCrash) {
   std::size_t refused = 0;
   for (int trial = 0; trial < 300; ++trial) {
     std::string corrupt = bytes;
-    for (int flip = 0; flip < 1 + trial % 4; ++flip) {
-      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-      corrupt[x % corrupt.size()] ^= static_cast<char>(1u << (x >> 61));
-    }
+    aiswatch::testing::flip_bits(corrupt, x, 1 + trial % 4);
     Tracker restored(config());
     state::StateReader in(corrupt);
     restored.restore_state(in);

@@ -148,10 +148,12 @@ class CheckpointSchedule {
   void processed(const std::vector<io::KafkaPosition>& positions);
   // The restored checkpoint's positions (the state holds everything before them).
   void restored(const std::vector<io::KafkaPosition>& positions) { processed(positions); }
-  // The interval has passed and the engine moved on since the last one (`lines` pushed in all,
-  // its watermark): an idle daemon does not rewrite the same state.
-  bool due(std::chrono::steady_clock::time_point now, uint64_t lines, int64_t watermark) const {
-    return now >= next_due_ && (lines != taken_lines_ || watermark != taken_watermark_);
+  // The interval has passed since the last one (checked after every batch: cheap).
+  bool due(std::chrono::steady_clock::time_point now) const { return now >= next_due_; }
+  // The engine has not moved since the last one (`lines` pushed in all, its watermark): an idle
+  // daemon does not rewrite the same state.
+  bool unchanged(uint64_t lines, int64_t watermark) const {
+    return lines == taken_lines_ && watermark == taken_watermark_;
   }
   // Encodes the engine's state with the applied positions and submits it to the writer.
   // `produced_through`: the producer's last sequence number (every alert in the state has one

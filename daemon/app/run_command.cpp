@@ -593,8 +593,8 @@ int run_run(const std::vector<std::string>& args, std::FILE* out, std::FILE* err
   };
   hooks.service = [&] {
     producer->poll(milliseconds(0));
-    if (checkpoints && checkpoints->due(std::chrono::steady_clock::now(), engine.stats().lines,
-                                        engine.watermark())) {
+    if (checkpoints && checkpoints->due(std::chrono::steady_clock::now()) &&
+        !checkpoints->unchanged(engine.stats().lines, engine.watermark())) {
       take_checkpoint();
     }
     if (kafka_source != nullptr) {

@@ -226,8 +226,9 @@ TEST(Checkpoint, ScheduleCommitsOnlyCheckpointsOnDiskWhoseAlertsAreAcknowledged)
   NullSink sink;
   const auto e = busy_engine(sink);
   const uint64_t lines = e->stats().lines;
-  EXPECT_FALSE(schedule.due(start, lines, e->watermark()));
-  EXPECT_TRUE(schedule.due(start + std::chrono::seconds(31), lines, e->watermark()));
+  EXPECT_FALSE(schedule.due(start));
+  EXPECT_TRUE(schedule.due(start + std::chrono::seconds(31)));
+  EXPECT_FALSE(schedule.unchanged(lines, e->watermark())) << "nothing taken yet";
 
   schedule.restored({{"in", 0, 100}});
   schedule.processed({{"in", 0, 150}, {"in", 1, 7}});
@@ -237,10 +238,11 @@ TEST(Checkpoint, ScheduleCommitsOnlyCheckpointsOnDiskWhoseAlertsAreAcknowledged)
   schedule.processed({{"in", 0, 180}});
   const auto second = schedule.take(*e, 9, 2'000, start);
   EXPECT_EQ(second.sequence, 9u);
-  const auto later = start + std::chrono::seconds(61);
-  EXPECT_FALSE(schedule.due(later, lines, e->watermark())) << "nothing new since";
-  EXPECT_TRUE(schedule.due(later, lines + 1, e->watermark()));
-  EXPECT_TRUE(schedule.due(later, lines, e->watermark() + 1));
+  EXPECT_FALSE(schedule.due(start + std::chrono::seconds(29)));
+  EXPECT_TRUE(schedule.due(start + std::chrono::seconds(31)));
+  EXPECT_TRUE(schedule.unchanged(lines, e->watermark())) << "nothing new since";
+  EXPECT_FALSE(schedule.unchanged(lines + 1, e->watermark()));
+  EXPECT_FALSE(schedule.unchanged(lines, e->watermark() + 1));
   writer.drain();
   ASSERT_EQ(writer.durable_sequence(), 9u);
 

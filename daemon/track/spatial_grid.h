@@ -47,6 +47,14 @@ class SpatialGrid {
     }
   }
 
+  // Calls f(s) for every slot in the cell `slot` is in, `slot` included, in the cell's list
+  // order (the most recently placed first); nothing when `slot` is not placed.
+  template <class F>
+  void for_each_in_cell_of(uint32_t slot, F&& f) const {
+    if (!contains(slot)) return;
+    for (uint32_t s = find(links_[slot].cell); s != nil; s = links_[s].next) f(s);
+  }
+
   std::size_t occupied_cells() const { return cell_count_; }
   std::size_t memory_bytes() const;
   double cell_deg() const { return cell_deg_; }

@@ -836,31 +836,16 @@ void Tracker::save_state(state::StateWriter& out) const {
     for (auto s = list.rbegin(); s != list.rend(); ++s) out.put(*s);
   }
 
-  // The grid's lists are private to it: each cell is found again with a query of radius 0 at a
-  // member's position (its cell, or at a pole its whole row of cells, hence the filter).
-  const double cell = grid_.cell_deg();
-  const auto rows = static_cast<int64_t>(std::ceil(180.0 / cell));
-  const auto cols = static_cast<int64_t>(std::ceil(360.0 / cell));
-  auto cell_of = [&](const PositionFix& f) {  // as SpatialGrid::key_of
-    const int64_t row =
-        std::clamp<int64_t>(static_cast<int64_t>(std::floor((f.lat + 90.0) / cell)), 0, rows - 1);
-    int64_t col = static_cast<int64_t>(std::floor((f.lon + 180.0) / cell)) % cols;
-    if (col < 0) col += cols;
-    return row * cols + col;
-  };
+  // Each cell's list, in its order, once.
   std::size_t placed = 0;
-  for (const VesselState& v : vessels_)
-    if (v.position && grid_.contains(slot_of(v))) ++placed;
+  for (uint32_t slot = 0; slot < vessels_.size(); ++slot)
+    if (grid_.contains(slot)) ++placed;
   out.put<uint64_t>(placed);
   std::vector<bool> written(vessels_.size(), false);
   for (uint32_t slot = 0; slot < vessels_.size(); ++slot) {
-    const VesselState& v = vessels_[slot];
-    if (written[slot] || !v.position || !grid_.contains(slot)) continue;
-    const int64_t key = cell_of(*v.position);
+    if (written[slot] || !grid_.contains(slot)) continue;
     list.clear();
-    grid_.for_each_candidate(v.position->lat, v.position->lon, 0.0, [&](uint32_t s) {
-      if (cell_of(*vessels_[s].position) == key) list.push_back(s);
-    });
+    grid_.for_each_in_cell_of(slot, [&](uint32_t s) { list.push_back(s); });
     for (auto s = list.rbegin(); s != list.rend(); ++s) {
       out.put(*s);
       written[*s] = true;

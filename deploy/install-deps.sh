@@ -22,6 +22,11 @@ packages=(
   gpsd-clients                                # gpsdecode: the independent decoder of the differential test
   python3                                     # test scripts (standard library only)
   gzip
+  # packaging and deploy checks (tests/deploy/)
+  dpkg-dev                                    # dpkg-shlibdeps (the .deb's Depends), dpkg-deb
+  systemd                                     # systemd-analyze verify/security on the unit
+  adduser                                     # the package's postinst, when the tests install it
+  python3-yaml                                # manifest checks (Kubernetes, compose)
 )
 
 sudo_cmd=()

@@ -43,6 +43,24 @@ TEST(KafkaProducer, EveryProduceIsAckedAndCounted) {
   EXPECT_EQ(metric_value(registry, "aiswatch_kafka_producer_queue_messages", {}), 0);
 }
 
+std::string property(const KafkaProducer& producer, const char* name) {
+  char value[64] = {0};
+  std::size_t size = sizeof value;
+  if (rd_kafka_conf_get(rd_kafka_conf(producer.raw()), name, value, &size) != RD_KAFKA_CONF_OK)
+    return "(unknown)";
+  return value;
+}
+
+TEST(KafkaProducer, AnAlertWaitsForTheBrokersWithoutATimeoutUnlessTheOperatorSetsOne) {
+  prometheus::Registry registry;
+  // A failed record counts as handled: with librdkafka's 300 s default an outage longer than
+  // that would commit input past alerts never delivered.
+  EXPECT_EQ(property(KafkaProducer("127.0.0.1:1", {}, registry), "message.timeout.ms"), "0");
+  EXPECT_EQ(property(KafkaProducer("127.0.0.1:1", {{"message.timeout.ms", "60000"}}, registry),
+                     "message.timeout.ms"),
+            "60000");
+}
+
 TEST(KafkaProducer, InvalidPropertyNamesTheKeyAndLibrdkafkasReason) {
   prometheus::Registry registry;
   try {

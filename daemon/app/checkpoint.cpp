@@ -19,6 +19,7 @@ namespace {
 constexpr std::string_view magic = "AISWCKPT";
 constexpr std::size_t max_partitions = 1u << 16;
 constexpr std::size_t max_topic_length = 249;  // Kafka's limit
+constexpr std::size_t max_id_length = 4096;    // group and cluster ids
 
 uint32_t crc32_of(std::string_view bytes) {
   boost::crc_32_type crc;
@@ -68,11 +69,26 @@ std::string checkpoint_file(const Config& config, const char* state_directory) {
   return "aiswatch.checkpoint";
 }
 
+std::string foreign_checkpoint(const CheckpointMeta& meta, const std::string& group_id,
+                               const std::string& cluster_id) {
+  if (meta.group_id != group_id) {
+    return "positions of consumer group '" + meta.group_id + "', this daemon's is '" + group_id +
+           "' (kafka.group_id)";
+  }
+  if (!meta.cluster_id.empty() && !cluster_id.empty() && meta.cluster_id != cluster_id) {
+    return "positions in Kafka cluster " + meta.cluster_id + ", the brokers now are cluster " +
+           cluster_id;
+  }
+  return {};
+}
+
 std::string encode_checkpoint(const CheckpointMeta& meta, const detect::Engine& engine) {
   state::StateWriter payload;
   payload.section("meta");
   payload.put(meta.sequence);
   payload.put(meta.written_ms);
+  payload.put_string(meta.group_id);
+  payload.put_string(meta.cluster_id);
   payload.put<uint64_t>(meta.positions.size());
   for (const io::KafkaPosition& position : meta.positions) {
     payload.put_string(position.topic);
@@ -127,6 +143,8 @@ bool decode_checkpoint(std::string_view bytes, std::size_t max_bytes, DecodedChe
   in.section("meta");
   decoded.meta.sequence = in.get<uint64_t>();
   decoded.meta.written_ms = in.get<int64_t>();
+  decoded.meta.group_id = in.get_string(max_id_length);
+  decoded.meta.cluster_id = in.get_string(max_id_length);
   const std::size_t count = in.count(max_partitions, 20);
   decoded.meta.positions.clear();
   for (std::size_t i = 0; i < count && in.ok(); ++i) {
@@ -291,6 +309,8 @@ CheckpointSchedule::Taken CheckpointSchedule::take(const detect::Engine& engine,
   CheckpointMeta meta;
   meta.sequence = next_sequence_;
   meta.written_ms = now_ms;
+  meta.group_id = group_id_;
+  meta.cluster_id = cluster_id_;
   for (const auto& [partition, next_offset] : applied_) {
     meta.positions.push_back(io::KafkaPosition{partition.first, partition.second, next_offset});
   }

@@ -16,8 +16,9 @@
 //   16 u64 payload bytes
 //   24 u32 CRC-32 of the payload
 //   28 u32 0                 reserved
-//   32 payload: section "meta" (u64 sequence, i64 written_ms, positions: u64 count, each
-//      topic string, i32 partition, i64 next_offset), then the engine state to the end.
+//   32 payload: section "meta" (u64 sequence, i64 written_ms, group id string, cluster id
+//      string, positions: u64 count, each topic string, i32 partition, i64 next_offset), then
+//      the engine state to the end.
 // Written atomically (a temporary file beside it, fsync, rename, fsync of the directory): a
 // crash leaves the previous checkpoint or the new one, never a torn file.
 #include <atomic>
@@ -33,6 +34,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "app/config.h"
@@ -53,8 +55,17 @@ inline constexpr std::size_t checkpoint_header_bytes = 32;
 struct CheckpointMeta {
   uint64_t sequence = 0;   // 1, 2, ... over the daemon's life, carried across restarts
   int64_t written_ms = 0;  // wall clock when the state was taken
+  // Whose positions they are: the consumer group, and the Kafka cluster's id (empty when the
+  // brokers did not say at start).
+  std::string group_id;
+  std::string cluster_id;
   std::vector<io::KafkaPosition> positions;  // one per partition: the next offset to read
 };
+
+// Why a checkpoint's positions do not belong to this daemon (empty: they do): another consumer
+// group, or another Kafka cluster (when both ids are known) — its offsets would mean nothing.
+std::string foreign_checkpoint(const CheckpointMeta& meta, const std::string& group_id,
+                               const std::string& cluster_id);
 
 // The whole file for `engine`'s current state.
 std::string encode_checkpoint(const CheckpointMeta& meta, const detect::Engine& engine);
@@ -144,6 +155,11 @@ class CheckpointSchedule {
   CheckpointSchedule(CheckpointWriter& writer, std::chrono::milliseconds interval,
                      std::size_t max_bytes, uint64_t next_sequence);
 
+  // Whose positions the checkpoints hold (CheckpointMeta::group_id, cluster_id).
+  void set_identity(std::string group_id, std::string cluster_id) {
+    group_id_ = std::move(group_id);
+    cluster_id_ = std::move(cluster_id);
+  }
   // After each batch of Kafka input: the positions the engine has now applied.
   void processed(const std::vector<io::KafkaPosition>& positions);
   // The restored checkpoint's positions (the state holds everything before them).
@@ -177,6 +193,8 @@ class CheckpointSchedule {
   std::chrono::milliseconds interval_;
   std::size_t max_bytes_;
   uint64_t next_sequence_;
+  std::string group_id_;
+  std::string cluster_id_;
   std::chrono::steady_clock::time_point next_due_{};
   uint64_t taken_lines_ = UINT64_MAX;
   int64_t taken_watermark_ = INT64_MIN;

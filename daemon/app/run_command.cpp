@@ -312,10 +312,25 @@ int run_run(const std::vector<std::string>& args, std::FILE* out, std::FILE* err
     }
     checkpoint_metrics = std::make_unique<CheckpointMetrics>(*registry);
     uint64_t next_sequence = 1;
+    // The cluster's id tells a checkpoint of this cluster from one of another (a test cluster,
+    // a rebuilt one): their offsets would mean nothing here.
+    std::string cluster_id;
+    if (char* id = rd_kafka_clusterid(producer->raw(), 5000)) {
+      cluster_id = id;
+      rd_kafka_mem_free(producer->raw(), id);
+    } else {
+      log::warn("checkpoint",
+                "the brokers did not give their cluster id within 5 s; a "
+                "checkpoint is matched by consumer group only",
+                {{"brokers", brokers}});
+    }
     CheckpointFile file = read_checkpoint_file(checkpoint_path, config.checkpoint.max_bytes);
     std::string problem = file.problem;
     if (file.status == CheckpointFile::Status::loaded) {
-      if (restore_engine(*engine_owner, file.bytes, file.decoded, problem)) {
+      problem = foreign_checkpoint(file.decoded.meta, config.kafka.group_id, cluster_id);
+      if (!problem.empty()) {
+        file.status = CheckpointFile::Status::invalid;
+      } else if (restore_engine(*engine_owner, file.bytes, file.decoded, problem)) {
         const CheckpointMeta& meta = file.decoded.meta;
         resume_positions = meta.positions;
         next_sequence = meta.sequence + 1;
@@ -364,6 +379,7 @@ int run_run(const std::vector<std::string>& args, std::FILE* out, std::FILE* err
     checkpoints = std::make_unique<CheckpointSchedule>(
         *checkpoint_writer, std::chrono::seconds(config.checkpoint.interval_s),
         config.checkpoint.max_bytes, next_sequence);
+    checkpoints->set_identity(config.kafka.group_id, cluster_id);
     checkpoints->restored(resume_positions);
     log::info(
         "checkpoint", "checkpoints on",

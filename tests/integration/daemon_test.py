@@ -111,8 +111,10 @@ class Daemon:
             with open(path, "w") as f:
                 f.write(config_text)
             cmd += ["--config", path]
+        # In the test's own directory: with real brokers, checkpoint.path `auto` is a file in
+        # the working directory.
         self.proc = subprocess.Popen(cmd, env=full_env, stdout=open(self.stdout_path, "w"),
-                                     stderr=open(self.stderr_path, "w"))
+                                     stderr=open(self.stderr_path, "w"), cwd=workdir)
         self.port = wait_for(self._http_port, 30, "the daemon's HTTP port in its log")
 
     def log(self):
@@ -326,15 +328,20 @@ def checkpoint_positions(path):
     except FileNotFoundError:
         return None
     check(data[:8] == b"AISWCKPT" and data[32:36] == b"meta", f"{path} is not a checkpoint")
-    at = 36
-    _sequence, _written, count = struct.unpack_from("<QqQ", data, at)
-    at += 24
+    at = 36 + 16  # sequence, written_ms
+
+    def string():
+        nonlocal at
+        (length,) = struct.unpack_from("<Q", data, at)
+        at += 8 + length
+        return data[at - length:at].decode()
+
+    string(), string()  # group id, cluster id
+    (count,) = struct.unpack_from("<Q", data, at)
+    at += 8
     positions = {}
     for _ in range(count):
-        (length,) = struct.unpack_from("<Q", data, at)
-        at += 8
-        topic = data[at:at + length].decode()
-        at += length
+        topic = string()
         partition, next_offset = struct.unpack_from("<iq", data, at)
         at += 12
         positions[(topic, partition)] = next_offset
@@ -465,6 +472,16 @@ def test_crash_restart(workdir):
         check(os.path.exists(checkpoint + ".invalid"), "the damaged file is kept aside")
         code, _ = daemon.stop()
         check(code == 0, f"SIGTERM after a clean start: exit code {code}")
+
+        # Another consumer group's checkpoint: its positions mean nothing here.
+        daemon = Daemon(workdir, dict(env, AISWATCH_KAFKA_GROUP_ID="other"))
+        wait_ready(daemon)
+        check(daemon.metric("aiswatch_checkpoint_restores_total", {"result": "invalid"}) == 1,
+              "a foreign checkpoint is counted as unusable")
+        check("positions of consumer group 'aiswatch'" in daemon.log(),
+              f"the log says whose checkpoint it was:\n{daemon.log()}")
+        code, _ = daemon.stop()
+        check(code == 0, f"SIGTERM: exit code {code}")
     finally:
         if daemon:
             daemon.kill()

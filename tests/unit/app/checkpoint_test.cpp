@@ -62,6 +62,8 @@ CheckpointMeta meta() {
   CheckpointMeta m;
   m.sequence = 41;
   m.written_ms = 1'767'225'600'000;
+  m.group_id = "aiswatch";
+  m.cluster_id = "kTf4a0xWSN2jFsbGMx5qRw";
   m.positions = {{"aiswatch.nmea", 0, 1'234}, {"aiswatch.nmea", 3, 99}, {"other", 1, 0}};
   return m;
 }
@@ -95,6 +97,8 @@ TEST(Checkpoint, RoundTripRestoresTheEngineAndThePositions) {
   ASSERT_TRUE(decode_checkpoint(file, file.size(), decoded, problem)) << problem;
   EXPECT_EQ(decoded.meta.sequence, 41u);
   EXPECT_EQ(decoded.meta.written_ms, 1'767'225'600'000);
+  EXPECT_EQ(decoded.meta.group_id, "aiswatch");
+  EXPECT_EQ(decoded.meta.cluster_id, "kTf4a0xWSN2jFsbGMx5qRw");
   ASSERT_EQ(decoded.meta.positions.size(), 3u);
   EXPECT_EQ(decoded.meta.positions[0].topic, "aiswatch.nmea");
   EXPECT_EQ(decoded.meta.positions[0].next_offset, 1'234);
@@ -108,6 +112,19 @@ TEST(Checkpoint, RoundTripRestoresTheEngineAndThePositions) {
   EXPECT_EQ(restored->alerts().open_count(), original->alerts().open_count());
   EXPECT_EQ(restored->watermark(), original->watermark());
   EXPECT_EQ(restored_sink.events, 0) << "a restore emits nothing";
+}
+
+TEST(Checkpoint, PositionsOfAnotherGroupOrClusterAreForeign) {
+  const CheckpointMeta m = meta();
+  EXPECT_EQ(foreign_checkpoint(m, "aiswatch", "kTf4a0xWSN2jFsbGMx5qRw"), "");
+  EXPECT_EQ(foreign_checkpoint(m, "aiswatch", ""), "") << "cluster unknown now: group decides";
+  EXPECT_EQ(foreign_checkpoint(m, "other", "kTf4a0xWSN2jFsbGMx5qRw"),
+            "positions of consumer group 'aiswatch', this daemon's is 'other' (kafka.group_id)");
+  EXPECT_EQ(foreign_checkpoint(m, "aiswatch", "Zz9"),
+            "positions in Kafka cluster kTf4a0xWSN2jFsbGMx5qRw, the brokers now are cluster Zz9");
+  CheckpointMeta unknown = m;
+  unknown.cluster_id.clear();
+  EXPECT_EQ(foreign_checkpoint(unknown, "aiswatch", "Zz9"), "");
 }
 
 std::string decode_problem(const std::string& file, std::size_t max_bytes) {
@@ -223,6 +240,7 @@ TEST(Checkpoint, ScheduleCommitsOnlyCheckpointsOnDiskWhoseAlertsAreAcknowledged)
   CheckpointWriter writer((dir / "checkpoint").string(), nullptr);
   const auto start = std::chrono::steady_clock::now();
   CheckpointSchedule schedule(writer, std::chrono::seconds(30), 64 << 20, 8);
+  schedule.set_identity("aiswatch", "cluster-1");
   NullSink sink;
   const auto e = busy_engine(sink);
   const uint64_t lines = e->stats().lines;
@@ -260,6 +278,8 @@ TEST(Checkpoint, ScheduleCommitsOnlyCheckpointsOnDiskWhoseAlertsAreAcknowledged)
   const CheckpointFile file = read_checkpoint_file((dir / "checkpoint").string(), 64 << 20);
   ASSERT_EQ(file.status, CheckpointFile::Status::loaded) << file.problem;
   EXPECT_EQ(file.decoded.meta.sequence, 9u);
+  EXPECT_EQ(file.decoded.meta.group_id, "aiswatch");
+  EXPECT_EQ(file.decoded.meta.cluster_id, "cluster-1");
   EXPECT_EQ(file.decoded.meta.positions[0].next_offset, 180);
 }
 

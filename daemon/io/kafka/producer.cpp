@@ -43,7 +43,7 @@ KafkaProducer::KafkaProducer(const std::string& brokers, const Properties& prope
   route_logs(conf.get());
   // Our defaults first (see the header for why), the operator's properties after: they win.
   for (const auto& [key, value] : Properties{{"enable.idempotence", "true"},
-                                             {"message.timeout.ms", "0"},
+                                             {"message.timeout.ms", "86400000"},
                                              {"client.id", "aiswatch-producer"},
                                              {"bootstrap.servers", brokers}}) {
     if (auto error = set_property(conf.get(), key, value)) {

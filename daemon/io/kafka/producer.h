@@ -13,7 +13,7 @@
 // At-least-once from input to output hinges on acked_through(): input offsets are committed only
 // up to batches whose alerts have a final delivery report. "Final" is delivered or failed; a
 // failure is counted in aiswatch_kafka_produce_errors_total{reason} and logged. With idempotence,
-// librdkafka's unbounded retries and no message timeout (below), a failure only comes from an
+// librdkafka's unbounded retries and a day's message timeout (below), a failure only comes from an
 // error no retry can cure (a record too large, a topic the client may not write) or a fatal one,
 // which stops the daemon anyway.
 //
@@ -24,10 +24,11 @@
 //     and sequence, ordering per partition holds with up to 5 requests in flight, and acks=all
 //     is implied. The price: some errors become fatal (the sequence can no longer be trusted),
 //     which is what the fatal handler is for.
-//   message.timeout.ms=0 (no limit; librdkafka's default is 300 s) — an alert waits for the
-//     brokers however long they are away instead of failing after five minutes: a failed record
+//   message.timeout.ms=86400000 (a day; librdkafka's default is 300 s) — an alert waits for the
+//     brokers through any ordinary outage instead of failing after five minutes: a failed record
 //     counts as handled, so its input would be committed past and the alert lost. The local
-//     queue filling up is back-pressure on the input meanwhile.
+//     queue filling up is back-pressure on the input meanwhile. Not 0, librdkafka's "infinite":
+//     its request timeouts then misbehave (librdkafka issue #2015).
 //
 // Back-pressure: when librdkafka's local queue is full (queue.buffering.max.messages / .kbytes)
 // produce() serves delivery reports and retries until queue_full_timeout (default 10 s), so a

@@ -51,11 +51,12 @@ std::string property(const KafkaProducer& producer, const char* name) {
   return value;
 }
 
-TEST(KafkaProducer, AnAlertWaitsForTheBrokersWithoutATimeoutUnlessTheOperatorSetsOne) {
+TEST(KafkaProducer, AnAlertWaitsADayForTheBrokersUnlessTheOperatorSetsATimeout) {
   prometheus::Registry registry;
   // A failed record counts as handled: with librdkafka's 300 s default an outage longer than
   // that would commit input past alerts never delivered.
-  EXPECT_EQ(property(KafkaProducer("127.0.0.1:1", {}, registry), "message.timeout.ms"), "0");
+  EXPECT_EQ(property(KafkaProducer("127.0.0.1:1", {}, registry), "message.timeout.ms"),
+            "86400000");
   EXPECT_EQ(property(KafkaProducer("127.0.0.1:1", {{"message.timeout.ms", "60000"}}, registry),
                      "message.timeout.ms"),
             "60000");

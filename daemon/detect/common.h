@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "alert/manager.h"
 #include "ruleset/zones.h"
@@ -43,6 +44,22 @@ inline alert::Evidence evidence_of(const track::VesselState& v) {
   e.sog = v.position->speed_knots;
   e.cog = v.position->course_deg;
   return e;
+}
+
+// Checkpoints of records kept by tracker slot, the writing side of restore_slot_records: the
+// count of records `in_use`, then for each its slot number (increasing) and what
+// write_record(record) writes.
+template <class Record, class InUse, class WriteRecord>
+void save_slot_records(state::StateWriter& out, const std::vector<Record>& records, InUse&& in_use,
+                       WriteRecord&& write_record) {
+  uint64_t used = 0;
+  for (const Record& r : records) used += in_use(r) ? 1 : 0;
+  out.put(used);
+  for (std::size_t slot = 0; slot < records.size(); ++slot) {
+    if (!in_use(records[slot])) continue;
+    out.put(static_cast<uint32_t>(slot));
+    write_record(records[slot]);
+  }
 }
 
 // Checkpoints of records kept by tracker slot: reads the count of records (at most `slots`, each

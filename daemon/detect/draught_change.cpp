@@ -106,18 +106,14 @@ void DraughtChangeDetector::on_update(const Observation& observation, Context& c
 // Checkpoint: the per-slot records in use, by slot.
 void DraughtChangeDetector::save_state(state::StateWriter& out) const {
   out.section("drch");
-  uint64_t used = 0;
-  for (const Known& k : known_) used += k.mmsi != 0 ? 1 : 0;
-  out.put(used);
-  for (std::size_t slot = 0; slot < known_.size(); ++slot) {
-    const Known& k = known_[slot];
-    if (k.mmsi == 0) continue;
-    out.put(static_cast<uint32_t>(slot));
-    out.put(k.mmsi);
-    out.put(k.draught_m);
-    out.put(k.previous_draught_m);
-    out.put(k.changed_ms);
-  }
+  save_slot_records(
+      out, known_, [](const Known& k) { return k.mmsi != 0; },
+      [&](const Known& k) {
+        out.put(k.mmsi);
+        out.put(k.draught_m);
+        out.put(k.previous_draught_m);
+        out.put(k.changed_ms);
+      });
 }
 
 void DraughtChangeDetector::restore_state(state::StateReader& in, Context& context) {

@@ -281,25 +281,21 @@ void IdentityChangeDetector::on_watermark(int64_t watermark_ms, Context& context
 void IdentityChangeDetector::save_state(state::StateWriter& out) const {
   out.section("idch");
   out.put(next_sweep_ms_);
-  uint64_t used = 0;
-  for (const Known& k : known_) used += k.mmsi != 0 ? 1 : 0;
-  out.put(used);
-  for (std::size_t slot = 0; slot < known_.size(); ++slot) {
-    const Known& k = known_[slot];
-    if (k.mmsi == 0) continue;
-    out.put(static_cast<uint32_t>(slot));
-    out.put(k.mmsi);
-    out.put(k.imo);
-    put_text(out, k.name);
-    put_text(out, k.callsign);
-    out.put(k.ship_type);
-    out.put(k.reported);
-    out.put(k.previous_ship_type);
-    out.put(k.previous_name_hash);
-    out.put(k.previous_callsign_hash);
-    out.put(k.previous_imo);
-    out.put(k.changed_ms);
-  }
+  save_slot_records(
+      out, known_, [](const Known& k) { return k.mmsi != 0; },
+      [&](const Known& k) {
+        out.put(k.mmsi);
+        out.put(k.imo);
+        put_text(out, k.name);
+        put_text(out, k.callsign);
+        out.put(k.ship_type);
+        out.put(k.reported);
+        out.put(k.previous_ship_type);
+        out.put(k.previous_name_hash);
+        out.put(k.previous_callsign_hash);
+        out.put(k.previous_imo);
+        out.put(k.changed_ms);
+      });
   std::vector<uint32_t> imos;
   imos.reserve(imo_holders_.size());
   for (const auto& [imo, holders] : imo_holders_) imos.push_back(imo);

@@ -325,9 +325,8 @@ void KafkaSource::add_record(const rd_kafka_message_t& message) {
                      arrival_ms);
   }
   // The position advances past poison records too: they are handled (counted), not retried.
-  const TopicPartition partition{rd_kafka_topic_name(message.rkt), message.partition};
-  batch_positions_[partition] = message.offset + 1;
-  read_positions_[partition] = message.offset + 1;
+  batch_positions_[TopicPartition{rd_kafka_topic_name(message.rkt), message.partition}] =
+      message.offset + 1;
 }
 
 bool KafkaSource::push_pending() {
@@ -342,6 +341,9 @@ bool KafkaSource::push_pending() {
     return false;
   }
   held_ = false;
+  for (const auto& [partition, next_offset] : batch_positions_) {
+    read_positions_[partition] = next_offset;
+  }
   lines_.fetch_add(line_count);
   lines_counter_.Increment(static_cast<double>(line_count));
   batch_ = LineBatch(name_);
@@ -412,9 +414,15 @@ void KafkaSource::on_rebalance(rd_kafka_resp_err_t err,
     std::size_t resumed = 0;
     for (int i = 0; i < partitions->cnt; ++i) {
       rd_kafka_topic_partition_t& p = partitions->elems[i];
-      const auto it = read_positions_.find(TopicPartition{p.topic, p.partition});
-      if (it == read_positions_.end()) continue;
-      p.offset = it->second;
+      const TopicPartition partition{p.topic, p.partition};
+      // Records read into the batch still held count as read: it is handed over later.
+      if (const auto held = batch_positions_.find(partition); held != batch_positions_.end()) {
+        p.offset = held->second;
+      } else if (const auto read = read_positions_.find(partition); read != read_positions_.end()) {
+        p.offset = read->second;
+      } else {
+        continue;
+      }
       ++resumed;
     }
     if (resumed > 0) {

@@ -215,7 +215,8 @@ class KafkaSource final : public Source {
   // The batch being filled or, when the queue refused it, held for a retry.
   LineBatch batch_;
   std::map<TopicPartition, int64_t> batch_positions_;
-  // The next offset to read per partition, once read from or resumed (loop thread).
+  // The next offset to read per partition, as of the last batch handed over or the resumed
+  // positions (loop thread); batch_positions_ holds those of the batch being filled.
   std::map<TopicPartition, int64_t> read_positions_;
   bool held_ = false;
 

@@ -321,19 +321,24 @@ CheckpointSchedule::Taken CheckpointSchedule::take(const detect::Engine& engine,
   taken.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (bytes.size() > max_bytes_ + checkpoint_header_bytes) return taken;
   taken.sequence = next_sequence_++;
-  writer_.submit(taken.sequence, std::move(bytes));
-  // A commit only delays if the acknowledgements stall; beyond a day of checkpoints waiting,
-  // the oldest is dropped: its positions are covered by the later ones.
-  if (waiting_.size() >= 4096) waiting_.pop_front();
-  waiting_.push_back(Waiting{taken.sequence, produced_through, std::move(meta.positions)});
+  held_ = Held{taken.sequence, produced_through, std::move(bytes), std::move(meta.positions)};
   return taken;
 }
 
-std::vector<io::KafkaPosition> CheckpointSchedule::committable(uint64_t acked_through) {
+void CheckpointSchedule::release(uint64_t acked_through) {
+  if (!held_ || held_->produced_through > acked_through) return;
+  writer_.submit(held_->sequence, std::move(held_->bytes));
+  // Only the newest durable one is committed, and the writer keeps the newest submitted: the
+  // queue is short unless the disk stalls, and then the oldest are covered by later ones.
+  if (waiting_.size() >= 4096) waiting_.pop_front();
+  waiting_.push_back(Waiting{held_->sequence, std::move(held_->positions)});
+  held_.reset();
+}
+
+std::vector<io::KafkaPosition> CheckpointSchedule::committable() {
   const uint64_t durable = writer_.durable_sequence();
   std::vector<io::KafkaPosition> ready;
-  while (!waiting_.empty() && waiting_.front().sequence <= durable &&
-         waiting_.front().produced_through <= acked_through) {
+  while (!waiting_.empty() && waiting_.front().sequence <= durable) {
     ready = std::move(waiting_.front().positions);
     waiting_.pop_front();
   }

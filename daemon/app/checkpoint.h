@@ -141,8 +141,13 @@ class CheckpointWriter {
 };
 
 // The core thread's side of checkpoints in `aiswatch run`: the positions the engine has applied,
-// when the next checkpoint is due, taking it, and which Kafka positions may be committed — those
-// of the newest checkpoint that is on disk and whose alerts the broker has acknowledged.
+// when the next checkpoint is due, taking it, and which Kafka positions may be committed.
+//
+// A checkpoint goes to disk only once the broker has acknowledged every alert in its state: a
+// restart from it never publishes those alerts again, so one written earlier and followed by a
+// crash would lose the alerts still in the producer's queue. Until then it is held in memory
+// (one at most: no new one is due while one is held). The positions committed are those of the
+// newest checkpoint on disk.
 class CheckpointSchedule {
  public:
   struct Taken {
@@ -164,28 +169,40 @@ class CheckpointSchedule {
   void processed(const std::vector<io::KafkaPosition>& positions);
   // The restored checkpoint's positions (the state holds everything before them).
   void restored(const std::vector<io::KafkaPosition>& positions) { processed(positions); }
-  // The interval has passed since the last one (checked after every batch: cheap).
-  bool due(std::chrono::steady_clock::time_point now) const { return now >= next_due_; }
+  // The interval has passed since the last one and none is held (checked after every batch:
+  // cheap).
+  bool due(std::chrono::steady_clock::time_point now) const { return !held_ && now >= next_due_; }
   // The engine has not moved since the last one (`lines` pushed in all, its watermark): an idle
   // daemon does not rewrite the same state.
   bool unchanged(uint64_t lines, int64_t watermark) const {
     return lines == taken_lines_ && watermark == taken_watermark_;
   }
-  // Encodes the engine's state with the applied positions and submits it to the writer.
-  // `produced_through`: the producer's last sequence number (every alert in the state has one
-  // at most this). A state over max_bytes is not submitted (sequence 0).
+  // Encodes the engine's state with the applied positions and holds it (in place of one held
+  // already) until release() sees its alerts acknowledged. `produced_through`: the producer's
+  // last sequence number (every alert in the state has one at most this). A state over
+  // max_bytes is not taken (sequence 0).
   Taken take(const detect::Engine& engine, uint64_t produced_through, int64_t now_ms,
              std::chrono::steady_clock::time_point now);
+  // Hands the held checkpoint to the writer if every alert in it is acknowledged
+  // (produced_through <= acked_through).
+  void release(uint64_t acked_through);
   // The positions that may be committed now (empty: nothing new): those of the newest
-  // checkpoint with sequence <= the writer's durable one and produced_through <= acked_through.
-  std::vector<io::KafkaPosition> committable(uint64_t acked_through);
+  // checkpoint the writer has made durable.
+  std::vector<io::KafkaPosition> committable();
 
+  bool holding() const { return held_.has_value(); }
+  // Handed to the writer, not yet known durable.
   std::size_t waiting() const { return waiting_.size(); }
 
  private:
-  struct Waiting {
+  struct Held {
     uint64_t sequence = 0;
     uint64_t produced_through = 0;
+    std::string bytes;
+    std::vector<io::KafkaPosition> positions;
+  };
+  struct Waiting {
+    uint64_t sequence = 0;
     std::vector<io::KafkaPosition> positions;
   };
 
@@ -199,6 +216,7 @@ class CheckpointSchedule {
   uint64_t taken_lines_ = UINT64_MAX;
   int64_t taken_watermark_ = INT64_MIN;
   std::map<std::pair<std::string, int32_t>, int64_t> applied_;
+  std::optional<Held> held_;
   std::deque<Waiting> waiting_;
 };
 

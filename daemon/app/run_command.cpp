@@ -581,8 +581,8 @@ int run_run(const std::vector<std::string>& args, std::FILE* out, std::FILE* err
   CommitTracker commits;
   const std::string kafka_name = kafka_source != nullptr ? kafka_source->name() : std::string();
   CoreHooks hooks;
-  // With checkpoints, offsets are committed up to the newest checkpoint on disk whose alerts are
-  // acknowledged; without, up to the newest batch whose alerts are.
+  // With checkpoints, offsets are committed up to the newest checkpoint on disk (written once its
+  // alerts are acknowledged); without, up to the newest batch whose alerts are acknowledged.
   auto take_checkpoint = [&] {
     const CheckpointSchedule::Taken taken = checkpoints->take(
         engine, producer->last_sequence(), io::wall_clock_ms(), std::chrono::steady_clock::now());
@@ -595,7 +595,7 @@ int run_run(const std::vector<std::string>& args, std::FILE* out, std::FILE* err
     }
   };
   auto committable = [&] {
-    return checkpoints ? checkpoints->committable(producer->acked_through())
+    return checkpoints ? checkpoints->committable()
                        : commits.committable(producer->acked_through());
   };
   hooks.after_batch = [&](const io::LineBatch& batch) {
@@ -609,9 +609,12 @@ int run_run(const std::vector<std::string>& args, std::FILE* out, std::FILE* err
   };
   hooks.service = [&] {
     producer->poll(milliseconds(0));
-    if (checkpoints && checkpoints->due(std::chrono::steady_clock::now()) &&
-        !checkpoints->unchanged(engine.stats().lines, engine.watermark())) {
-      take_checkpoint();
+    if (checkpoints) {
+      if (checkpoints->due(std::chrono::steady_clock::now()) &&
+          !checkpoints->unchanged(engine.stats().lines, engine.watermark())) {
+        take_checkpoint();
+      }
+      checkpoints->release(producer->acked_through());
     }
     if (kafka_source != nullptr) {
       std::vector<io::KafkaPosition> ready = committable();
@@ -643,17 +646,23 @@ int run_run(const std::vector<std::string>& args, std::FILE* out, std::FILE* err
   }
   asio::post(io, stop_intake);
   if (feeder) feeder->stop();
-  if (checkpoints) {
-    // The state as it stands after the drain: a restart resumes exactly here.
-    take_checkpoint();
-    checkpoint_writer->drain();
-  }
   // Drain: the producer delivers what the core produced, then the last offsets are committed.
   const auto flush_timeout = std::chrono::seconds(config.core.shutdown_timeout_s);
   if (const io::kafka::KafkaError error = producer->flush(flush_timeout)) {
     log::error(
         "kafka", "alerts not all delivered at shutdown",
         {{"error", error.to_string()}, {"outstanding", std::to_string(producer->outstanding())}});
+  }
+  if (checkpoints) {
+    // The state as it stands after the drain: a restart resumes exactly here — if its alerts are
+    // delivered; if not, a restart resumes from the last checkpoint that is, and publishes again.
+    take_checkpoint();
+    checkpoints->release(producer->acked_through());
+    if (checkpoints->holding()) {
+      log::error("checkpoint", "final checkpoint not written: alerts not all delivered",
+                 {{"outstanding", std::to_string(producer->outstanding())}});
+    }
+    checkpoint_writer->drain();
   }
   if (kafka_source != nullptr) {
     std::vector<io::KafkaPosition> ready = committable();

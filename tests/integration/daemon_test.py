@@ -398,7 +398,10 @@ def test_crash_restart(workdir):
            "AISWATCH_KAFKA_CONSUMER_SESSION_TIMEOUT_MS": "6000",
            "AISWATCH_KAFKA_CONSUMER_HEARTBEAT_INTERVAL_MS": "500",
            "AISWATCH_OUTPUT_STDOUT_FORMAT": "none",
-           "AISWATCH_CHECKPOINT_PATH": checkpoint, "AISWATCH_CHECKPOINT_INTERVAL_S": "1"}
+           "AISWATCH_CHECKPOINT_PATH": checkpoint, "AISWATCH_CHECKPOINT_INTERVAL_S": "1",
+           # Acknowledgements a second late: a checkpoint on disk before its alerts are
+           # acknowledged would be found at every kill, and those alerts lost.
+           "AISWATCH_KAFKA_PRODUCER_LINGER_MS": "1000"}
     daemon = None
     produced = 0
 

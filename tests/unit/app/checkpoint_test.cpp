@@ -235,9 +235,10 @@ TEST(Checkpoint, WriterReportsEachAttemptAndTheDurableSequence) {
   EXPECT_EQ(reports[1].rfind("2 4 cannot create ", 0), 0u) << reports[1];
 }
 
-TEST(Checkpoint, ScheduleCommitsOnlyCheckpointsOnDiskWhoseAlertsAreAcknowledged) {
+TEST(Checkpoint, ScheduleWritesOnlyCheckpointsWhoseAlertsAreAcknowledged) {
   const fs::path dir = temp_dir("schedule");
-  CheckpointWriter writer((dir / "checkpoint").string(), nullptr);
+  const fs::path path = dir / "checkpoint";
+  CheckpointWriter writer(path.string(), nullptr);
   const auto start = std::chrono::steady_clock::now();
   CheckpointSchedule schedule(writer, std::chrono::seconds(30), 64 << 20, 8);
   schedule.set_identity("aiswatch", "cluster-1");
@@ -253,34 +254,51 @@ TEST(Checkpoint, ScheduleCommitsOnlyCheckpointsOnDiskWhoseAlertsAreAcknowledged)
   const auto first = schedule.take(*e, 5, 1'000, start);
   EXPECT_EQ(first.sequence, 8u) << "numbering goes on from the restored checkpoint";
   EXPECT_GT(first.bytes, 1'000u);
-  schedule.processed({{"in", 0, 180}});
-  const auto second = schedule.take(*e, 9, 2'000, start);
-  EXPECT_EQ(second.sequence, 9u);
-  EXPECT_FALSE(schedule.due(start + std::chrono::seconds(29)));
-  EXPECT_TRUE(schedule.due(start + std::chrono::seconds(31)));
   EXPECT_TRUE(schedule.unchanged(lines, e->watermark())) << "nothing new since";
   EXPECT_FALSE(schedule.unchanged(lines + 1, e->watermark()));
   EXPECT_FALSE(schedule.unchanged(lines, e->watermark() + 1));
-  writer.drain();
-  ASSERT_EQ(writer.durable_sequence(), 9u);
 
-  EXPECT_TRUE(schedule.committable(4).empty()) << "alert 5 is not acknowledged";
-  auto ready = schedule.committable(5);
+  // Alert 5 is not acknowledged: a crash now must not find this state on disk, or the restart
+  // would never publish alert 5.
+  schedule.release(4);
+  writer.drain();
+  EXPECT_TRUE(schedule.holding());
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_TRUE(schedule.committable().empty());
+  EXPECT_FALSE(schedule.due(start + std::chrono::seconds(31))) << "none while one is held";
+
+  schedule.release(5);
+  EXPECT_FALSE(schedule.holding());
+  EXPECT_FALSE(schedule.due(start + std::chrono::seconds(29)));
+  EXPECT_TRUE(schedule.due(start + std::chrono::seconds(31)));
+  writer.drain();
+  ASSERT_EQ(writer.durable_sequence(), 8u);
+  auto ready = schedule.committable();
   ASSERT_EQ(ready.size(), 2u);
   EXPECT_EQ(ready[0].next_offset, 150);
   EXPECT_EQ(ready[1].next_offset, 7);
-  EXPECT_TRUE(schedule.committable(8).empty());
-  ready = schedule.committable(9);
+  EXPECT_TRUE(schedule.committable().empty()) << "nothing new";
+
+  // A state taken while one is held replaces it: only the newest is written.
+  schedule.processed({{"in", 0, 180}});
+  EXPECT_EQ(schedule.take(*e, 9, 2'000, start).sequence, 9u);
+  schedule.processed({{"in", 0, 190}});
+  EXPECT_EQ(schedule.take(*e, 12, 3'000, start).sequence, 10u);
+  schedule.release(11);
+  EXPECT_TRUE(schedule.holding()) << "the newer one's alert 12 is not acknowledged";
+  schedule.release(12);
+  writer.drain();
+  ready = schedule.committable();
   ASSERT_EQ(ready.size(), 2u);
-  EXPECT_EQ(ready[0].next_offset, 180);
+  EXPECT_EQ(ready[0].next_offset, 190);
 
   // The file on disk is the newest checkpoint, with the positions it was taken at.
-  const CheckpointFile file = read_checkpoint_file((dir / "checkpoint").string(), 64 << 20);
+  const CheckpointFile file = read_checkpoint_file(path.string(), 64 << 20);
   ASSERT_EQ(file.status, CheckpointFile::Status::loaded) << file.problem;
-  EXPECT_EQ(file.decoded.meta.sequence, 9u);
+  EXPECT_EQ(file.decoded.meta.sequence, 10u);
   EXPECT_EQ(file.decoded.meta.group_id, "aiswatch");
   EXPECT_EQ(file.decoded.meta.cluster_id, "cluster-1");
-  EXPECT_EQ(file.decoded.meta.positions[0].next_offset, 180);
+  EXPECT_EQ(file.decoded.meta.positions[0].next_offset, 190);
 }
 
 TEST(Checkpoint, ScheduleWaitsForTheDiskToo) {
@@ -291,8 +309,9 @@ TEST(Checkpoint, ScheduleWaitsForTheDiskToo) {
   const auto e = engine(sink);
   schedule.processed({{"in", 0, 10}});
   schedule.take(*e, 0, 1'000, std::chrono::steady_clock::now());
+  schedule.release(100);
   writer.drain();
-  EXPECT_TRUE(schedule.committable(100).empty()) << "a checkpoint that failed to write";
+  EXPECT_TRUE(schedule.committable().empty()) << "a checkpoint that failed to write";
 }
 
 TEST(Checkpoint, AStateOverTheLimitIsNotTaken) {
@@ -303,6 +322,8 @@ TEST(Checkpoint, AStateOverTheLimitIsNotTaken) {
   const auto taken = schedule.take(*busy_engine(sink), 0, 1'000, std::chrono::steady_clock::now());
   EXPECT_EQ(taken.sequence, 0u);
   EXPECT_GT(taken.bytes, 1'000u);
+  EXPECT_FALSE(schedule.holding());
+  schedule.release(100);
   EXPECT_EQ(schedule.waiting(), 0u);
   writer.drain();
   EXPECT_FALSE(fs::exists(dir / "checkpoint"));

@@ -276,7 +276,7 @@ void AlertManager::remember_closed(const EpisodeKey& key) {
 }
 
 void AlertManager::note_recent(const EpisodeKey& key, const Alert& alert, AlertState state) {
-  if (policy_.recent_per_vessel == 0) return;
+  if (policy_.recent_per_vessel == 0 || policy_.max_recent_vessels == 0) return;
   note_recent_of(key.mmsi, key, alert, state);
   if (key.counterpart_mmsi != 0 && key.counterpart_mmsi != key.mmsi)
     note_recent_of(key.counterpart_mmsi, key, alert, state);

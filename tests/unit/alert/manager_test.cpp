@@ -416,5 +416,18 @@ TEST(AlertManager, RecentAlertsOfAVesselNewestFirstBothSidesOfAPair) {
   EXPECT_TRUE(recent_of(999'999'999).empty());
 }
 
+TEST(AlertManager, NoRecentAlertsKeptWhenNoVesselMayBeHeld) {
+  RecordingSink sink;
+  UpdatePolicy policy;
+  policy.max_recent_vessels = 0;
+  AlertManager manager(sink, policy);
+  manager.report(rendezvous(t0 + 30 * minute));
+  manager.close(rendezvous_key(), t0 + 90 * minute, "separated");
+  std::size_t recent = 0;
+  manager.for_each_recent(tanker_a, [&](const RecentAlert&) { ++recent; });
+  EXPECT_EQ(recent, 0u);
+  EXPECT_EQ(sink.events.size(), 2u) << "the alert itself is still published";
+}
+
 }  // namespace
 }  // namespace aiswatch::alert

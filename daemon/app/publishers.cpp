@@ -94,6 +94,7 @@ void PositionPublisher::on_update(const detect::Observation& observation,
   }
   report.set_message_type(fix.message_type);
   report.set_position_accuracy(fix.accuracy);
+  report.set_station(std::string(observation.station));
   report.set_name(std::string(vessel.statics.name.view()));
   if (vessel.flag != nullptr) report.set_flag(std::string(vessel.flag->iso2));
   if (vessel.statics.ship_type) report.set_ship_type(*vessel.statics.ship_type);

@@ -5,6 +5,7 @@
 // running and tests give the same alerts for the same input. One detector per file in this
 // directory; thresholds from the ruleset's detectors.yaml (ruleset/thresholds.h).
 #include <cstdint>
+#include <string_view>
 
 #include "alert/manager.h"
 #include "ruleset/ruleset.h"
@@ -29,6 +30,9 @@ struct Context {
 struct Observation {
   const track::UpdateResult& update;
   const ruleset::ZoneMatches& zones;
+  // Who received the message: the tag block's station (s:), else the name of the feed it came
+  // in on. Valid during the call.
+  std::string_view station = {};
 };
 
 class Detector {

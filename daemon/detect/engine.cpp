@@ -146,7 +146,7 @@ void Engine::apply(const ais::Message& message, int64_t event_time_ms, std::stri
             ? rules_->zones.zones_containing(result.vessel->position->lat,
                                              result.vessel->position->lon)
             : ruleset::ZoneMatches{};
-    const Observation observation{result, zones};
+    const Observation observation{result, zones, source};
     Context ctx = context();
     for (const auto& detector : detectors_) detector->on_update(observation, ctx);
   }

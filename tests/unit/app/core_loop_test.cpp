@@ -114,6 +114,7 @@ TEST(CoreLoop, ProcessesEveryBatchLikeReplayAndPublishesPositions) {
   EXPECT_NE(report.mmsi(), 0u);
   EXPECT_GE(report.lat(), 37.0);
   EXPECT_LE(report.lat(), 40.0);
+  EXPECT_EQ(report.station().rfind("rx", 0), 0u) << "the tag block's station: " << report.station();
   EXPECT_EQ(producer.topics.front(), "aiswatch.positions");
 
   const std::string metrics = prometheus::TextSerializer().Serialize(registry.Collect());
@@ -127,6 +128,23 @@ TEST(CoreLoop, ProcessesEveryBatchLikeReplayAndPublishesPositions) {
   EXPECT_NE(
       metrics.find("aiswatch_processing_latency_seconds_count " + std::to_string(lines.size())),
       std::string::npos);
+}
+
+TEST(PositionPublisher, StationIsTheTagBlocksElseTheFeedsName) {
+  CollectingSink sink;
+  RecordingProducer producer;
+  std::vector<std::unique_ptr<detect::Detector>> detectors;
+  detectors.push_back(std::make_unique<PositionPublisher>(producer, "aiswatch.positions"));
+  detect::Engine engine(shipped_rules(), std::move(detectors), sink);
+  const std::string sentence = "!AIVDM,1,1,,B,16ks:rP000`pauhEwEV:@gv00>2d,0*5C";
+  engine.push_line("\\c:1767225600,s:rx2*00\\" + sentence, "tcp-feed");
+  engine.push_line(sentence, "tcp-feed", int64_t{1'767'225'660'000});
+  ASSERT_EQ(producer.values.size(), 2u);
+  aiswatch::v1::PositionReport report;
+  ASSERT_TRUE(report.ParseFromString(producer.values[0]));
+  EXPECT_EQ(report.station(), "rx2");
+  ASSERT_TRUE(report.ParseFromString(producer.values[1]));
+  EXPECT_EQ(report.station(), "tcp-feed");
 }
 
 // One report at t0 processed when the clock reads t0 + behind_ms, then nothing while the clock

@@ -41,16 +41,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from testlib import Fail, MockKafka, check, clean_env  # noqa: E402
+
 ARGS = None
-
-
-class Fail(Exception):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise Fail(message)
 
 
 # ---- The guide --------------------------------------------------------------------------------
@@ -186,33 +180,13 @@ def test_schema_tables(text):
 # ---- Processes --------------------------------------------------------------------------------
 
 
-class MockKafka:
-    def __init__(self, topics):
-        cmd = [ARGS.mock_kafka] + [a for t in topics for a in ("--topic", t)]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     text=True, bufsize=1)
-        line = self.proc.stdout.readline().strip()
-        check(line.startswith("bootstrap="), f"aiswatch-mock-kafka printed {line!r}")
-        self.bootstrap = line[len("bootstrap="):]
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.stdin.close()  # the launcher ends when its standard input does
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
 def run_daemon(workdir, name, env):
     """`aiswatchd run` on the sample feed until it ends by itself."""
-    full = {k: v for k, v in os.environ.items() if not k.startswith("AISWATCH_")}
-    full.update({"AISWATCH_SAMPLE_FEED": "builtin", "AISWATCH_SAMPLE_SPEED": "4000",
-                 "AISWATCH_HTTP_PORT": "0", "AISWATCH_HTTP_ADDRESS": "127.0.0.1",
-                 "AISWATCH_OUTPUT_STDOUT_FORMAT": "none", "AISWATCH_CHECKPOINT_PATH": "none",
-                 "AISWATCH_KAFKA_CONSUMER_FETCH_WAIT_MAX_MS": "10",
-                 "AISWATCH_RULES_DIR": os.path.join(ARGS.repo, "rules")})
+    full = clean_env({"AISWATCH_SAMPLE_FEED": "builtin", "AISWATCH_SAMPLE_SPEED": "4000",
+                      "AISWATCH_HTTP_PORT": "0", "AISWATCH_HTTP_ADDRESS": "127.0.0.1",
+                      "AISWATCH_OUTPUT_STDOUT_FORMAT": "none", "AISWATCH_CHECKPOINT_PATH": "none",
+                      "AISWATCH_KAFKA_CONSUMER_FETCH_WAIT_MAX_MS": "10",
+                      "AISWATCH_RULES_DIR": os.path.join(ARGS.repo, "rules")})
     full.update(env)
     log = os.path.join(workdir, f"{name}.stderr")
     with open(log, "w") as err:
@@ -263,7 +237,8 @@ def test_worked_example(workdir, text, alert_fields):
     listing_cmd, decode_cmd = guide_commands(text)
     headers = guide_headers(text)
     close_reasons = guide_close_reasons(text)
-    kafka = MockKafka(["aiswatch.nmea:4", "aiswatch.alerts:4", "aiswatch.alerts.json:4"])
+    kafka = MockKafka(ARGS.mock_kafka,
+                      ["aiswatch.nmea:4", "aiswatch.alerts:4", "aiswatch.alerts.json:4"])
     try:
         log = run_daemon(workdir, "main", {"AISWATCH_KAFKA_BROKERS": kafka.bootstrap,
                                            "AISWATCH_KAFKA_JSON_TOPIC": "aiswatch.alerts.json"})
@@ -380,7 +355,7 @@ def test_worked_example(workdir, text, alert_fields):
 
 
 def test_positions(workdir, text):
-    kafka = MockKafka(["aiswatch.positions:4"])
+    kafka = MockKafka(ARGS.mock_kafka, ["aiswatch.positions:4"])
     try:
         run_daemon(workdir, "positions", {"AISWATCH_KAFKA_BROKERS": kafka.bootstrap,
                                           "AISWATCH_SAMPLE_MINUTES": "20",

@@ -35,8 +35,10 @@ import tempfile
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import testlib  # noqa: E402
+
 ARGS = None
-FAILURES = []
 
 PROMQL_FUNCTIONS = {
     "sum", "min", "max", "avg", "count", "stddev", "stdvar", "topk", "bottomk", "quantile",
@@ -61,17 +63,8 @@ REQUIRED = ["aiswatch_source_lines_total", "aiswatch_engine_lines_total",
             "aiswatch_kafka_produce_errors_total"]
 
 
-def ok(message):
-    print(f"ok   {message}")
-
-
-def check(condition, message):
-    if condition:
-        ok(message)
-    else:
-        print(f"FAIL {message}")
-        FAILURES.append(message)
-    return condition
+CHECKS = testlib.Checklist()
+check, ok = CHECKS.check, CHECKS.ok
 
 
 # --------------------------------------------------------------------------------------------
@@ -119,13 +112,12 @@ def metric_names(expr):
 def live_metrics(workdir):
     """Text of /metrics from a live aiswatchd run, once lines and a checkpoint went through."""
     err_path = os.path.join(workdir, "daemon.err")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AISWATCH_")}
-    env.update({"AISWATCH_HTTP_PORT": "0", "AISWATCH_SAMPLE_SPEED": "4000",
-                "AISWATCH_RULES_DIR": os.path.join(ARGS.repo, "rules"),
-                "AISWATCH_CHECKPOINT_PATH": os.path.join(workdir, "checkpoint"),
-                "AISWATCH_CHECKPOINT_INTERVAL_S": "1",
-                "AISWATCH_KAFKA_JSON_TOPIC": "aiswatch.alerts.json",
-                "AISWATCH_OUTPUT_STDOUT_FORMAT": "none"})
+    env = testlib.clean_env({"AISWATCH_HTTP_PORT": "0", "AISWATCH_SAMPLE_SPEED": "4000",
+                             "AISWATCH_RULES_DIR": os.path.join(ARGS.repo, "rules"),
+                             "AISWATCH_CHECKPOINT_PATH": os.path.join(workdir, "checkpoint"),
+                             "AISWATCH_CHECKPOINT_INTERVAL_S": "1",
+                             "AISWATCH_KAFKA_JSON_TOPIC": "aiswatch.alerts.json",
+                             "AISWATCH_OUTPUT_STDOUT_FORMAT": "none"})
     with open(err_path, "w") as err:
         proc = subprocess.Popen([ARGS.aiswatchd, "run"], env=env, cwd=workdir,
                                 stdout=subprocess.DEVNULL, stderr=err)
@@ -296,11 +288,7 @@ def main():
                 else:
                     ok(f"{metric}{{{label}{op}\"{val}\"}}: label and value seen live")
 
-    if FAILURES:
-        print(f"\n{len(FAILURES)} check(s) failed")
-        return 1
-    print("\nall checks passed")
-    return 0
+    return CHECKS.summary()
 
 
 if __name__ == "__main__":

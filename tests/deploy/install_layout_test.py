@@ -20,23 +20,17 @@ import subprocess
 import sys
 import tempfile
 
-failures = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import testlib  # noqa: E402
 
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failures.append(what)
-    return ok
-
-
-def clean_env():
-    # AISWATCH_* variables override the file (and an unknown one is an error): check the file alone.
-    return {k: v for k, v in os.environ.items() if not k.startswith("AISWATCH_")}
+CHECKS = testlib.Checklist()
+check = CHECKS.check
 
 
 def run(cmd, **kwargs):
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=clean_env(), **kwargs)
+    # Checks the installed configuration file alone, without AISWATCH_* overrides.
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                          env=testlib.clean_env(), **kwargs)
 
 
 def cmake_command(build):
@@ -127,8 +121,7 @@ def main():
         check(not extra, "nothing else is installed" + (f": {extra}" if extra else
                                                          f" ({len(installed)} files)"))
 
-    print(f"{len(failures)} failure(s)")
-    return 1 if failures else 0
+    return CHECKS.summary()
 
 
 if __name__ == "__main__":

@@ -55,6 +55,9 @@ import tempfile
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import testlib  # noqa: E402
+
 try:
     import yaml
 except ImportError:
@@ -62,36 +65,16 @@ except ImportError:
     sys.exit(77)
 
 ARGS = None
-FAILURES = []
 RELEASE = "rel"
 
 
-def ok(message):
-    print(f"ok   {message}")
-
-
-def check(condition, message):
-    if condition:
-        ok(message)
-    else:
-        print(f"FAIL {message}")
-        FAILURES.append(message)
-    return condition
-
-
-def note(message):
-    print(f"note {message}")
+CHECKS = testlib.Checklist()
+check, ok, note = CHECKS.check, CHECKS.ok, CHECKS.note
+clean_env = testlib.clean_env
 
 
 # --------------------------------------------------------------------------------------------
 # The daemon
-
-
-def clean_env(extra=None):
-    """The test's environment without any AISWATCH_* variable, plus extra."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AISWATCH_")}
-    env.update(extra or {})
-    return env
 
 
 def config_check(path, env=None):
@@ -836,11 +819,7 @@ def main():
             daemon.stop()
         check_chart(workdir)
         check_variable_names(workdir)
-    if FAILURES:
-        print(f"\n{len(FAILURES)} check(s) failed")
-        return 1
-    print("\nall checks passed")
-    return 0
+    return CHECKS.summary()
 
 
 if __name__ == "__main__":

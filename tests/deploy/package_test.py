@@ -40,19 +40,15 @@ import tarfile
 import tempfile
 import time
 
-failures = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import testlib  # noqa: E402
 
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failures.append(what)
-    return ok
+CHECKS = testlib.Checklist()
+check = CHECKS.check
 
 
 def run(cmd, timeout=120, **kwargs):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AISWATCH_")}
-    env["LC_ALL"] = "C"
+    env = testlib.clean_env({"LC_ALL": "C"})
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, **kwargs)
 
 
@@ -189,8 +185,7 @@ def http_status(port, path):
 
 
 def install_and_run(deb, tmp):
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive", LC_ALL="C")
-    env = {k: v for k, v in env.items() if not k.startswith("AISWATCH_")}
+    env = testlib.clean_env({"DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C"})
     installed = False
     try:
         r = subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", str(deb.resolve())],
@@ -335,8 +330,7 @@ def main():
         else:
             print("note install/run/remove not done: only with CI=true and as root (it changes the machine)")
 
-    print(f"{len(failures)} failure(s)")
-    return 1 if failures else 0
+    return CHECKS.summary()
 
 
 if __name__ == "__main__":

@@ -26,14 +26,11 @@ import subprocess
 import sys
 import tempfile
 
-failures = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import testlib  # noqa: E402
 
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failures.append(what)
-    return ok
+CHECKS = testlib.Checklist()
+check = CHECKS.check
 
 
 def parse_unit(text):
@@ -177,8 +174,7 @@ def main():
     analyze = shutil.which("systemd-analyze")
     if not analyze:
         print("SKIP systemd-analyze not installed (apt-get install systemd): verify not run")
-        print(f"{len(failures)} failure(s)")
-        return 1 if failures else 77
+        return CHECKS.summary(passed=77)
     binary = os.path.abspath(args.aiswatchd)
     with tempfile.TemporaryDirectory(prefix="aiswatch-unit-") as tmp:
         unit = pathlib.Path(tmp, "aiswatchd.service")
@@ -209,8 +205,7 @@ def main():
         else:
             print("note systemd-analyze security --offline not available here; exposure not rated")
 
-    print(f"{len(failures)} failure(s)")
-    return 1 if failures else 0
+    return CHECKS.summary()
 
 
 if __name__ == "__main__":

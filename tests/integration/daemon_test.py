@@ -46,52 +46,10 @@ import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from testlib import Fail, MockKafka, check, clean_env, wait_for  # noqa: E402
+
 ARGS = None
-
-
-class Fail(Exception):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise Fail(message)
-
-
-def wait_for(predicate, timeout, what, interval=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise Fail(f"timed out after {timeout} s waiting for {what}")
-
-
-class MockKafka:
-    """aiswatch-mock-kafka in its own process."""
-
-    def __init__(self, topics):
-        cmd = [ARGS.mock_kafka] + [a for t in topics for a in ("--topic", t)]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     text=True, bufsize=1)
-        line = self.proc.stdout.readline().strip()
-        check(line.startswith("bootstrap="), f"launcher printed {line!r}")
-        self.bootstrap = line[len("bootstrap="):]
-
-    def command(self, text):
-        self.proc.stdin.write(text + "\n")
-        self.proc.stdin.flush()
-        answer = self.proc.stdout.readline().strip()
-        check(answer == "ok", f"launcher answered {answer!r} to {text!r}")
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.stdin.close()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
 
 
 class Daemon:
@@ -101,9 +59,8 @@ class Daemon:
         self.workdir = workdir
         self.stderr_path = os.path.join(workdir, "daemon.stderr")
         self.stdout_path = os.path.join(workdir, "daemon.stdout")
-        full_env = {k: v for k, v in os.environ.items() if not k.startswith("AISWATCH_")}
-        full_env.update({"AISWATCH_HTTP_PORT": "0", "AISWATCH_HTTP_ADDRESS": "127.0.0.1",
-                         "AISWATCH_RULES_DIR": ARGS.rules})
+        full_env = clean_env({"AISWATCH_HTTP_PORT": "0", "AISWATCH_HTTP_ADDRESS": "127.0.0.1",
+                              "AISWATCH_RULES_DIR": ARGS.rules})
         full_env.update(env)
         cmd = [ARGS.aiswatchd, "run"]
         if config_text is not None:
@@ -223,7 +180,8 @@ def run_kafka_vs_replay(workdir, faults):
     feed, lines = simulate(workdir, "feed.nmea", feed_args())
     expected = comparable(replay(workdir, feed))
     check(len(expected) >= 3, f"the scenario should alert a few times, replay gave {expected}")
-    kafka = MockKafka(["aiswatch.nmea:1", "aiswatch.alerts:4", "aiswatch.alerts.json:4"])
+    kafka = MockKafka(ARGS.mock_kafka,
+                      ["aiswatch.nmea:1", "aiswatch.alerts:4", "aiswatch.alerts.json:4"])
     daemon = None
     try:
         daemon = Daemon(workdir, {"AISWATCH_KAFKA_BROKERS": kafka.bootstrap,
@@ -389,7 +347,8 @@ def test_crash_restart(workdir):
     check(kills == sorted(kills) and kills[0] < kills[1] < kills[2] < len(lines),
           f"kill points out of order: {kills} of {len(lines)} (meeting {meet_start}, dark "
           f"{dark_start}-{dark_end})")
-    kafka = MockKafka(["aiswatch.nmea:1", "aiswatch.alerts:4", "aiswatch.alerts.json:4"])
+    kafka = MockKafka(ARGS.mock_kafka,
+                      ["aiswatch.nmea:1", "aiswatch.alerts:4", "aiswatch.alerts.json:4"])
     checkpoint = os.path.join(workdir, "state", "checkpoint")
     os.makedirs(os.path.dirname(checkpoint))
     env = {"AISWATCH_KAFKA_BROKERS": kafka.bootstrap, "AISWATCH_SAMPLE_FEED": "none",
@@ -525,7 +484,7 @@ def test_feeds_and_poison(workdir):
 
     threading.Thread(target=serve, daemon=True).start()
     udp_port = free_udp_port()
-    kafka = MockKafka(["aiswatch.nmea:1"])
+    kafka = MockKafka(ARGS.mock_kafka, ["aiswatch.nmea:1"])
     config = f"""
 sources:
   receiver:

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string_view>
 
@@ -216,19 +217,21 @@ int run_replay(const std::vector<std::string>& args, std::FILE* out, std::FILE* 
   // Lines reach the engine two behind the reader, so that their vessels' memory is prefetched
   // (Engine::prefetch) while the lines before them are processed.
   std::array<std::string, 3> ahead;
+  std::array<std::optional<uint32_t>, 3> ahead_mmsi;  // each line's vessel, peeked once
   std::size_t ahead_first = 0, ahead_count = 0;
   for (std::size_t i = 0; i < files.size() && !read_failed; ++i) {
     const std::string& name = inputs[i];
-    const io::ReadResult read =
-        files[i]->read_lines([&](std::string_view line, std::size_t, bool) {
-          ahead[(ahead_first + ahead_count) % ahead.size()].assign(line);
-          engine.prefetch(line, 1);
-          if (++ahead_count < ahead.size()) return;
-          engine.push_line(ahead[ahead_first], name);
-          ahead_first = (ahead_first + 1) % ahead.size();
-          --ahead_count;
-          engine.prefetch(ahead[ahead_first], 2);
-        });
+    const io::ReadResult read = files[i]->read_lines([&](std::string_view line, std::size_t, bool) {
+      const std::size_t slot = (ahead_first + ahead_count) % ahead.size();
+      ahead[slot].assign(line);
+      ahead_mmsi[slot] = detect::Engine::peek_mmsi(line);
+      if (ahead_mmsi[slot]) engine.prefetch(*ahead_mmsi[slot], 1);
+      if (++ahead_count < ahead.size()) return;
+      engine.push_line(ahead[ahead_first], name);
+      ahead_first = (ahead_first + 1) % ahead.size();
+      --ahead_count;
+      if (ahead_mmsi[ahead_first]) engine.prefetch(*ahead_mmsi[ahead_first], 2);
+    });
     for (; ahead_count > 0; --ahead_count, ahead_first = (ahead_first + 1) % ahead.size())
       engine.push_line(ahead[ahead_first], name);
     if (!read.ok) {

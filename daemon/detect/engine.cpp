@@ -94,19 +94,16 @@ void Engine::push_line(std::string_view line, std::string_view feed_source,
   apply(message_, *event_time, payload.tag_source.empty() ? feed_source : payload.tag_source);
 }
 
-namespace {
-
-// The MMSI of a single- or first-sentence AIVDM line, read from the payload's bits 8-37 without
-// checking anything (a hint: a wrong guess costs a wasted prefetch); nullopt when the line has
-// no payload of that length.
-std::optional<uint32_t> peek_mmsi(std::string_view line) {
+std::optional<uint32_t> Engine::peek_mmsi(std::string_view line) {
   std::size_t start = line.find('!');
   if (start == std::string_view::npos) return std::nullopt;
-  for (int commas = 0; commas < 5; ++commas) {
-    start = line.find(',', start);
-    if (start == std::string_view::npos) return std::nullopt;
-    ++start;
+  // The fields before the payload are a character or two each: a byte loop, not a memchr call
+  // per comma (those were 4 % of a replay's time).
+  for (int commas = 0; commas < 5;) {
+    if (++start >= line.size()) return std::nullopt;
+    if (line[start] == ',') ++commas;
   }
+  ++start;
   if (line.size() < start + 7) return std::nullopt;
   uint64_t bits = 0;  // characters 1-6: payload bits 6-41
   for (std::size_t i = 1; i <= 6; ++i) {
@@ -117,15 +114,11 @@ std::optional<uint32_t> peek_mmsi(std::string_view line) {
   return static_cast<uint32_t>(bits >> 4 & 0x3FFF'FFFF);
 }
 
-}  // namespace
-
-void Engine::prefetch(std::string_view line, int stage) const {
-  const std::optional<uint32_t> mmsi = peek_mmsi(line);
-  if (!mmsi) return;
+void Engine::prefetch(uint32_t mmsi, int stage) const {
   if (stage == 1) {
-    tracker_.prefetch(*mmsi);
+    tracker_.prefetch(mmsi);
   } else {
-    tracker_.prefetch_vessel(*mmsi);
+    tracker_.prefetch_vessel(mmsi);
   }
 }
 

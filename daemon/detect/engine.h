@@ -125,12 +125,17 @@ class Engine {
   void push_line(std::string_view line, std::string_view feed_source = {},
                  std::optional<int64_t> arrival_ms = std::nullopt);
 
-  // A hint that `line` will be pushed soon, changing nothing observable: a replay that reads
-  // ahead calls it with stage 1 two lines before pushing a line and stage 2 one line before, so
-  // that the tracker's memory for the line's vessel (its index entry, then its state) is being
-  // fetched while the lines before it are processed. A busy feed's vessel table is larger than
-  // the CPU caches; without this, update() waits on memory at every message.
-  void prefetch(std::string_view line, int stage) const;
+  // The MMSI of a single- or first-sentence AIVDM line, read from the payload's bits 8-37
+  // without checking anything (a hint for prefetch: a wrong guess costs a wasted prefetch);
+  // nullopt when the line has no payload of that length.
+  static std::optional<uint32_t> peek_mmsi(std::string_view line);
+  // A hint that a line about vessel `mmsi` (peek_mmsi) will be pushed soon, changing nothing
+  // observable: a replay that reads ahead calls it with stage 1 two lines before pushing the
+  // line and stage 2 one line before, so that the tracker's memory for the vessel (its index
+  // entry, then its state) is being fetched while the lines before it are processed. A busy
+  // feed's vessel table is larger than the CPU caches; without this, update() waits on memory
+  // at every message.
+  void prefetch(uint32_t mmsi, int stage) const;
 
   // One already decoded message at event_time_ms from `source`, as if framed and decoded
   // (counted in messages, not in decoding; tests that build messages by hand drive detectors

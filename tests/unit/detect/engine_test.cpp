@@ -283,6 +283,20 @@ TEST(Engine, DecodedMessagesCanBePushedDirectly) {
   EXPECT_EQ(engine.stats().alerts.of(ALERT_TYPE_LOITERING, ALERT_STATE_CLOSED), 2u);
 }
 
+TEST(Engine, PeekedMmsiIsTheOneTheLineCarries) {
+  // Tagged, and the first sentence of two (type 5); the MMSIs are what `aiswatchd decode` says.
+  EXPECT_EQ(
+      Engine::peek_mmsi("\\c:1767225600,s:rx2*00\\!AIVDM,1,1,,B,16ks:rP000`pauhEwEV:@gv00>2d,0*5C"),
+      457100010u);
+  EXPECT_EQ(Engine::peek_mmsi(
+                "!AIVDM,2,1,3,B,55P5TL01VIaAL@7WKO@mBplU@<PDhh000000001S;AJ::4A80?4i@E53,0*3E"),
+            369190000u);
+  EXPECT_FALSE(Engine::peek_mmsi("!AIVDM,1,1,,B,16ks:r"));         // too short to hold an MMSI
+  EXPECT_FALSE(Engine::peek_mmsi("!AIVDM,1,1,,B"));                // no payload field
+  EXPECT_FALSE(Engine::peek_mmsi("$GPGGA,1,2,3,4,5,6"));           // not AIS
+  EXPECT_FALSE(Engine::peek_mmsi("!AIVDM,1,1,,B,1~~~~~~~,0*00"));  // not six-bit characters
+}
+
 TEST(Engine, TrackerConfigComesFromTheThresholds) {
   const ruleset::Thresholds defaults;
   const auto config = tracker_config(defaults);

@@ -30,7 +30,6 @@ Called by ctest as deploy_consumer_guide:
 Exit codes: 0 pass, 1 fail, 77 skipped (kcat or protoc missing). Standard library only.
 """
 
-import argparse
 import collections
 import json
 import os
@@ -42,6 +41,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import testlib  # noqa: E402
 from testlib import Fail, MockKafka, check, clean_env  # noqa: E402
 
 ARGS = None
@@ -390,10 +390,7 @@ def test_positions(workdir, text):
 
 def main():
     global ARGS
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repo", required=True)
-    parser.add_argument("--build", required=True)
-    parser.add_argument("--aiswatchd", required=True)
+    parser = testlib.deploy_test_parser(description=__doc__.splitlines()[0])
     parser.add_argument("--mock-kafka")
     ARGS = parser.parse_args()
     ARGS.repo = os.path.abspath(ARGS.repo)

@@ -24,7 +24,6 @@ aggregation; any other identifier is a metric name.
 Exit 0 pass, 1 fail.
 """
 
-import argparse
 import json
 import os
 import re
@@ -201,10 +200,7 @@ def all_panels(panels):
 
 def main():
     global ARGS
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--repo", required=True)
-    parser.add_argument("--build", required=True)
-    parser.add_argument("--aiswatchd", required=True)
+    parser = testlib.deploy_test_parser()
     ARGS = parser.parse_args()
     ARGS.repo = os.path.abspath(ARGS.repo)
     ARGS.aiswatchd = os.path.abspath(ARGS.aiswatchd)

@@ -11,7 +11,6 @@ Installs the build into a temporary prefix and checks:
   - no other file is installed (no tests, tools, /etc files or unit: those are the package's).
 Exit 0 pass, 1 fail, 77 skipped (cmake not found).
 """
-import argparse
 import filecmp
 import os
 import pathlib
@@ -44,10 +43,7 @@ def cmake_command(build):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repo", required=True)
-    ap.add_argument("--build", required=True)
-    ap.add_argument("--aiswatchd", required=True)
+    ap = testlib.deploy_test_parser()
     args = ap.parse_args()
     repo = pathlib.Path(args.repo)
 

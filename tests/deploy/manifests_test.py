@@ -43,7 +43,6 @@ grows beyond it fails this test instead of being rendered wrong. A missing value
 (helm would print an empty string).
 """
 
-import argparse
 import json
 import os
 import re
@@ -803,10 +802,7 @@ def check_variable_names(workdir):
 
 def main():
     global ARGS
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--repo", required=True)
-    parser.add_argument("--build", required=True)
-    parser.add_argument("--aiswatchd", required=True)
+    parser = testlib.deploy_test_parser()
     ARGS = parser.parse_args()
     ARGS.repo = os.path.abspath(ARGS.repo)
     ARGS.aiswatchd = os.path.abspath(ARGS.aiswatchd)

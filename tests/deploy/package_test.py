@@ -23,7 +23,6 @@ Only with CI=true and running as root (it changes the machine):
     and the state directory.
 Exit 0 pass, 1 fail, 77 skipped (cpack or dpkg-deb missing).
 """
-import argparse
 import http.client
 import io
 import json
@@ -289,10 +288,7 @@ def install_and_run(deb, tmp):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repo", required=True)
-    ap.add_argument("--build", required=True)
-    ap.add_argument("--aiswatchd", required=True)
+    ap = testlib.deploy_test_parser()
     args = ap.parse_args()
     repo = pathlib.Path(args.repo)
 

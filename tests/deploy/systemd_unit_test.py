@@ -17,7 +17,6 @@ Checks:
     option exists: systemd >= 250).
 Exit 0 pass, 1 fail, 77 skipped (systemd-analyze not installed).
 """
-import argparse
 import os
 import pathlib
 import re
@@ -124,10 +123,7 @@ def verify(analyze, unit_path):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repo", required=True)
-    ap.add_argument("--build", required=True)
-    ap.add_argument("--aiswatchd", required=True)
+    ap = testlib.deploy_test_parser()
     args = ap.parse_args()
     repo = pathlib.Path(args.repo)
     unit_src = repo / "deploy" / "systemd" / "aiswatchd.service"

@@ -9,6 +9,7 @@ Two styles of check: `check` raises Fail (a test that cannot go on past a failur
 Standard library only.
 """
 
+import argparse
 import os
 import subprocess
 import time
@@ -100,3 +101,12 @@ class MockKafka:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+def deploy_test_parser(description=None):
+    """An argument parser with what tests/deploy/CMakeLists.txt gives every deploy test: --repo
+    (the source tree), --build (the build tree) and --aiswatchd (the binary)."""
+    parser = argparse.ArgumentParser(description=description)
+    for name in ("--repo", "--build", "--aiswatchd"):
+        parser.add_argument(name, required=True)
+    return parser
